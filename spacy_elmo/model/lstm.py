@@ -104,18 +104,23 @@ class ElmoLstm(nn.Module):
         return outputs
 
     def _run_layer(self, layer, inputs, batch_sizes, h, c, return_state):
-        D = self.cell_dim
         bias = (self.biases[layer] + self.forget_bias).unsqueeze(1)  # (2, 1, 4D)
-        recurrent_weight = self.recurrent_weights[layer]
-        projection_weight = self.projection_weights[layer]
         # The input half of every gate for all time steps at once: one large GEMM
         # instead of one small one per step.
         input_gates = torch.baddbmm(bias, inputs, self.input_weights[layer])  # (2, N, 4D)
+        if torch.is_grad_enabled() and (inputs.requires_grad or any(p.requires_grad for p in self.parameters())):
+            return self._recurrence_autograd(layer, input_gates, batch_sizes, h, c, return_state)
+        return self._recurrence_inplace(layer, input_gates, batch_sizes, h, c, return_state)
+
+    def _recurrence_autograd(self, layer, input_gates, batch_sizes, h, c, return_state):
+        D = self.cell_dim
+        recurrent_weight = self.recurrent_weights[layer]
+        projection_weight = self.projection_weights[layer]
         steps: List[torch.Tensor] = []
         finished_h: List[torch.Tensor] = []
         finished_c: List[torch.Tensor] = []
         offset = 0
-        for step, n_active in enumerate(batch_sizes):
+        for n_active in batch_sizes:
             if n_active < h.shape[1]:
                 if return_state:
                     finished_h.append(h[:, n_active:])
@@ -131,10 +136,56 @@ class ElmoLstm(nn.Module):
             if self.proj_clip is not None:
                 h = h.clamp(-self.proj_clip, self.proj_clip)
             steps.append(h)
-        output = torch.cat(steps, dim=1) if steps else inputs.new_zeros(inputs.shape)
+        output = torch.cat(steps, dim=1) if steps else input_gates.new_zeros(2, 0, self.projection_dim)
         if not return_state:
             return output, None, None
         finished_h.append(h)
         finished_c.append(c)
         # rows finish from the bottom of the sorted batch upwards
         return output, torch.cat(finished_h[::-1], dim=1), torch.cat(finished_c[::-1], dim=1)
+
+    def _recurrence_inplace(self, layer, input_gates, batch_sizes, h, c, return_state):
+        """Inference: the same recurrence in preallocated buffers, so that no step
+        allocates memory. Every GEMM operand is a contiguous view (a strided one
+        makes torch fall back to one GEMM per direction)."""
+        D, P = self.cell_dim, self.projection_dim
+        recurrent_weight = self.recurrent_weights[layer]
+        projection_weight = self.projection_weights[layer]
+        n_rows = batch_sizes[0] if batch_sizes else 0
+        gate_buffer = input_gates.new_empty(2 * n_rows * 4 * D)
+        hidden_buffer = input_gates.new_empty(2 * n_rows * D)
+        # step-major: the (2, n_t, P) output block of each step is contiguous
+        output_buffer = input_gates.new_empty(2 * input_gates.shape[1] * P)
+        c = c.clone()
+        blocks: List[torch.Tensor] = []
+        finished_h: List[torch.Tensor] = []
+        offset = 0
+        for n_active in batch_sizes:
+            if n_active < h.shape[1]:
+                finished_h.append(h[:, n_active:])
+                h = h[:, :n_active]
+            gates = gate_buffer[: 2 * n_active * 4 * D].view(2, n_active, 4 * D)
+            torch.baddbmm(input_gates[:, offset : offset + n_active], h, recurrent_weight, out=gates)
+            input_gate, candidate, forget_gate, output_gate = gates.split(D, dim=-1)
+            input_gate.sigmoid_()
+            forget_gate.sigmoid_()
+            output_gate.sigmoid_()
+            candidate.tanh_()
+            cell = c[:, :n_active]
+            cell.mul_(forget_gate).addcmul_(input_gate, candidate)
+            if self.cell_clip is not None:
+                cell.clamp_(-self.cell_clip, self.cell_clip)
+            hidden = hidden_buffer[: 2 * n_active * D].view(2, n_active, D)
+            torch.tanh(cell, out=hidden)
+            hidden.mul_(output_gate)
+            h = output_buffer[2 * offset * P : 2 * (offset + n_active) * P].view(2, n_active, P)
+            torch.bmm(hidden, projection_weight, out=h)
+            if self.proj_clip is not None:
+                h.clamp_(-self.proj_clip, self.proj_clip)
+            blocks.append(h)
+            offset += n_active
+        output = torch.cat(blocks, dim=1) if blocks else input_gates.new_zeros(2, 0, P)
+        if not return_state:
+            return output, None, None
+        finished_h.append(h)
+        return output, torch.cat(finished_h[::-1], dim=1), c

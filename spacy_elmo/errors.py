@@ -40,3 +40,54 @@ class Errors:
             "model.safetensors, as written by spacy_elmo.weights.save_native.")
     E121 = ("The spacy-elmo checkpoint in {path} does not fit its config: {detail}. Write it again with "
             "spacy_elmo.weights.save_native.")
+
+    # E2xx: spaCy glue (layers, the elmo component, listeners, data conversion, CLI)
+    E200 = ("The elmo component {name!r} has no biLM weights. Supply them in one of three ways: in the component "
+            "config (weights = path to weights.hdf5 together with options = path to options.json, or weights = a "
+            "directory with config.json + model.safetensors); at initialize, with [initialize.components.{name}."
+            "loader] @misc = \"spacy_elmo.AllenNLPLoader.v1\" (options = ..., weights = ...) and nlp.initialize(); "
+            "or by loading a trained pipeline from disk. A default model is used when spacy_elmo/default_model/ "
+            "holds config.json + model.safetensors.")
+    E201 = ("The elmo component config gives weights = {weights!r} as a file but no options file. An AllenNLP "
+            "weights.hdf5 needs options = path to its options.json; a native model is a directory with "
+            "config.json + model.safetensors.")
+    E202 = ("The ElmoModel has no biLM yet, so it cannot run. Load weights through the elmo component "
+            "(nlp.initialize() with a loader, or weights/options in its config) or call "
+            "spacy_elmo.layers.elmo_model.set_bilm(model, bilm).")
+    E203 = ("Span getter {name!r}: {setting} must be a positive integer, got {value!r}. ELMo is fed windows of at "
+            "most this many tokens.")
+    E204 = ("The span getter returned spans that do not tile doc {index} exactly: token {token} is covered "
+            "{count} times. A span getter must return non-overlapping spans that cover every token once "
+            "(spacy_elmo.sent_spans.v1 and spacy_elmo.strided_spans.v1 do).")
+    E205 = ("tensor_layer_weights has {n_weights} values but the biLM has {n_layers} layers. Give one weight per "
+            "layer (they are normalised to sum to 1), or null for the uniform average.")
+    E206 = ("The ELMo listener (upstream {upstream!r}) does not know the biLM's layer count and width. "
+            "Initialize the pipeline with the elmo component before its listeners (nlp.initialize() does this "
+            "when elmo comes first in the pipeline), or load a trained pipeline.")
+    E207 = ("The ELMo listener was set up for a biLM with {expected_layers} layers of width {expected_width}, "
+            "but the upstream elmo component {name!r} gives {n_layers} layers of width {width}. Use the weights the "
+            "listener was trained with, or re-initialize the downstream component.")
+    E208 = ("The ELMo listener received no features for this batch while training. Either the elmo component is "
+            "not updated (it is in [training] frozen_components): then also list it in [training] "
+            "annotating_components so that doc._.elmo is set; or the elmo component comes after its listener "
+            "in the pipeline: move it before.")
+    E209 = ("The ELMo listener received features for another batch (batch id {expected}, called with {found}). "
+            "Call the elmo component's update with the same examples, right before its listeners.")
+    E210 = ("Cannot replace the listeners of {name!r}: the ELMo listener model lacks the listener marker. "
+            "Only models built by spacy_elmo.ElmoListener.v1 can be replaced.")
+    E211 = ("Cannot read the biLM stored in this pipeline: {error}. The model data is damaged or was written by "
+            "an incompatible spacy-elmo version; save the pipeline again.")
+    E212 = ("The feature cache at {path} cannot be used: {error}. Delete the file or choose another cache_dir.")
+    E213 = ("{path}, line {line}: expected a CoNLL-2003 line 'word POS chunk NE' (4 columns separated by "
+            "whitespace), got {text!r}.")
+    E214 = ("{path}, line {line}: invalid NE tag {tag!r}. CoNLL-2003 uses O, I-TYPE and B-TYPE (IOB1) or "
+            "B-/I- (IOB2).")
+    E215 = "Input file not found: {path}. Pass an existing file."
+    E216 = ("Unknown embed output mode {value!r}: use 'all' (every layer), 'top' (last layer), 'average' "
+            "(uniform mix) or 'mix' with --weights-mix.")
+    E217 = ("{path}, line {line}: cannot read a JSON object with a {field!r} string: {error}. In JSONL input each "
+            "line must be an object such as {{\"text\": \"...\"}}; use --field to pick another key.")
+    E218 = ("The embed command needs a biLM: pass --weights (and --options for an AllenNLP weights.hdf5), or a "
+            "pipeline directory with an elmo component via --pipeline.")
+    E219 = ("n_layers mismatch in --weights-mix: got {n_weights} weights for {n_layers} biLM layers. Give one "
+            "weight per layer, comma-separated.")

@@ -91,3 +91,44 @@ class Errors:
             "pipeline directory with an elmo component via --pipeline.")
     E219 = ("n_layers mismatch in --weights-mix: got {n_weights} weights for {n_layers} biLM layers. Give one "
             "weight per layer, comma-separated.")
+
+    # E3xx: pretraining (corpora, vocabulary, training loop, checkpoints, export, plots)
+    E300 = ("Corpus source not found: {path}. Pass existing files, directories, globs or zip archives "
+            "(comma-separated), e.g. --paths.train corpus/train.txt.")
+    E301 = ("Unknown corpus format {value!r} for {path}. Use 'text' (one sentence or doc per line), 'jsonl' "
+            "(one {{\"text\": ...}} object per line), 'spacy' (a DocBin) or 'auto' (by file suffix).")
+    E302 = ("The {name} corpus gave no usable sentence. Read {n_files} file(s) from {path}; skipped: {skipped}. "
+            "Check the path and the format (text must be UTF-8, one sentence or doc per line).")
+    E303 = ("Cannot read {path} as a .spacy DocBin: {error}. Write it with spacy.tokens.DocBin().to_disk, or use "
+            "format 'text' or 'jsonl'.")
+    E304 = ("The output vocabulary is too small: {n_words} word(s) reach min_count = {min_count}. Lower "
+            "[vocab] min_count or train on more text.")
+    E305 = ("Cannot read the vocabulary file {path}: {error}. It must list one token per line, starting with "
+            "<S>, </S> and <UNK> (as written by the pretrain command).")
+    E306 = ("The output directory {path} already holds a training checkpoint. Pass --resume to continue it, or "
+            "choose a new --output directory.")
+    E307 = "Cannot resume: there is no checkpoint at {path}. Start without --resume, or pass the right --output."
+    E308 = ("Cannot read the training checkpoint {path}: {error}. The file is damaged or is not a spacy-elmo "
+            "pretraining checkpoint; resume from an intact copy or start again.")
+    E309 = ("The checkpoint {path} does not fit the current config: {detail}. Resume with the config the run "
+            "started with (saved as config.cfg in the output directory).")
+    E310 = "Invalid pretraining setting [{section}] {key} = {value!r}: {reason}"
+    E311 = ("Adaptive softmax cutoffs {cutoffs} do not fit a vocabulary of {vocab_size} words: they must be "
+            "increasing, positive and smaller than the vocabulary size. Change [softmax] cutoffs.")
+    E312 = ("The sampled softmax draws {n_samples} samples but the vocabulary has only {vocab_size} words. "
+            "Use fewer samples ([softmax] n_samples) or the full softmax.")
+    E313 = ("Unknown device {value!r} in [system] device: use 'auto', 'cpu', 'cuda' or 'cuda:N'{hint}.")
+    E314 = ("No trained biLM found in {path}: expected config.json + model.safetensors there, or a pretraining "
+            "output directory with {which}/. Pass the --output directory of `pretrain` or a model directory.")
+    E315 = "Unknown export format {value!r}: use 'allennlp' (options.json + weights.hdf5) or 'native'."
+    E316 = ("The training log {path} has no {kind} records to plot. Pass the log.jsonl of a pretraining run "
+            "that has logged at least one step.")
+    E317 = ("Cannot read the training log {path}: {error}. It must be the JSON-lines log.jsonl written by the "
+            "pretrain command.")
+    E318 = ("Cannot build the spaCy tokenizer for language {lang!r}: {error}. Use a language code spaCy "
+            "supports, e.g. 'en'.")
+    E319 = ("The checkpoint {path} was written by {saved} process(es) and is resumed by {current}. The weights, "
+            "optimizer and data position are restored, but per-process random streams restart from the seed, so "
+            "the continuation is not bit-identical to an uninterrupted run.")
+    E320 = ("Training diverged at step {step}: the loss is {loss}. Lower [training.learn_rate] or "
+            "[training] grad_clip, or enable it.")

@@ -16,3 +16,7 @@ def setup_spacy_cli() -> None:
 
 
 setup_spacy_cli()
+
+from . import pretrain  # noqa: E402,F401
+from . import export  # noqa: E402,F401
+from . import plot  # noqa: E402,F401

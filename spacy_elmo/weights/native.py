@@ -16,11 +16,15 @@ CONFIG_NAME = "config.json"
 WEIGHTS_NAME = "model.safetensors"
 
 
-def save_native(model: ElmoBiLM, path: Union[str, os.PathLike]) -> None:
-    """Write `path`/config.json and `path`/model.safetensors (float32, temp file + rename)."""
+def save_native(model: ElmoBiLM, path: Union[str, os.PathLike], *, dtype: torch.dtype = torch.float32) -> None:
+    """Write `path`/config.json and `path`/model.safetensors (temp file + rename).
+
+    dtype: storage type of the weights (float32, or float16 / bfloat16 to halve the
+    size, e.g. for the bundled default model); load_native upcasts to float32.
+    """
     path = Path(path)
     path.mkdir(parents=True, exist_ok=True)
-    tensors = {name: tensor.detach().float().contiguous().cpu() for name, tensor in model.state_dict().items()}
+    tensors = {name: tensor.detach().to(dtype).contiguous().cpu() for name, tensor in model.state_dict().items()}
     tmp = path / (WEIGHTS_NAME + ".tmp")
     save_file(tensors, str(tmp), metadata={"format": "spacy-elmo", "version": "1"})
     os.replace(tmp, path / WEIGHTS_NAME)

@@ -1,0 +1,46 @@
+"""`python -m spacy_elmo pretrain CONFIG --output DIR [--resume] [--paths.train FILE --training.max_steps 20 ...]`."""
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from . import app
+
+
+@app.command(
+    "pretrain",
+    context_settings={"allow_extra_args": True, "ignore_unknown_options": True},
+)
+def pretrain_cli(
+    ctx: typer.Context,
+    config_path: Path = typer.Argument(..., help="Pretraining config (.cfg), e.g. configs/pretrain_bilm.cfg",
+                                       exists=True, dir_okay=False, allow_dash=False),
+    output: Path = typer.Option(..., "--output", "-o", help="Output directory (checkpoints, logs, models)"),
+    resume: bool = typer.Option(False, "--resume", help="Continue from the checkpoint in --output"),
+    code: Optional[Path] = typer.Option(None, "--code", "-c", help="Python file with extra registered functions"),
+) -> None:
+    """Pretrain an ELMo biLM on raw text. Config settings can be overridden like `spacy train`:
+    --paths.train FILE --paths.dev FILE --training.max_steps 20. Run under
+    `torchrun --nproc_per_node N -m spacy_elmo pretrain ...` for several processes / GPUs."""
+    from spacy.cli._util import import_code, parse_config_overrides, show_validation_error
+    from wasabi import msg
+
+    from ..pretrain.config import load_config
+    from ..pretrain.loop import train
+
+    overrides = parse_config_overrides(ctx.args)
+    import_code(code)
+    with show_validation_error(config_path, hint_fill=False):
+        config = load_config(config_path, overrides)
+    try:
+        with show_validation_error(config_path, hint_fill=False):
+            summary = train(config, output, resume=resume)
+    except (ValueError, FileNotFoundError, FileExistsError, FloatingPointError) as error:
+        msg.fail(str(error), exits=1)
+    import os
+
+    if int(os.environ.get("RANK", "0")) == 0:
+        dev = summary["dev"]
+        msg.good(f"Trained {summary['step']} steps ({summary['tokens']} tokens, {summary['train_seconds']:.0f} s): "
+                 f"{output}/model-last" + (f"; dev perplexity fwd {dev['forward_ppl']:.2f} bwd "
+                                            f"{dev['backward_ppl']:.2f} mean {dev['mean_ppl']:.2f}" if dev else ""))

@@ -2,6 +2,11 @@
 
     python benchmarks/bilm_speed.py [--threads 2] [--runs 5] [--shared-dir ../shared]
 
+Implementations: spacy-elmo (exact); spacy-elmo-no-clip (the same code with
+cell/projection clipping switched off: what exact clipping costs); the
+AllenNLP algorithm (re-implemented below, checked equal to spacy-elmo);
+torch's fused nn.LSTM(proj_size=P), which cannot clip and so is not exact.
+
 Random weights at the published "original" and "small" sizes; batches of 32
 sentences of 20-30 tokens (lm1b heldout text when ../shared is there, else
 synthetic words). Each implementation runs in its own process (so peak RSS is
@@ -12,6 +17,7 @@ that survives a noisy machine better than raw speed. Run it on an otherwise
 idle machine.
 """
 import argparse
+import dataclasses
 import multiprocessing
 import os
 import random
@@ -190,8 +196,11 @@ def measure(size: str, implementation: str, sentences, batch_size: int, runs: in
     torch.set_num_threads(threads)
     torch.manual_seed(0)
     bilm = ElmoBiLM(config=SIZES[size]).eval()
-    model = {"spacy-elmo": bilm, "allennlp-algorithm": None, "torch-fused-lstm": None}[implementation]
-    if implementation == "allennlp-algorithm":
+    model = bilm
+    if implementation == "spacy-elmo-no-clip":
+        model = ElmoBiLM(config=dataclasses.replace(SIZES[size], cell_clip=None, proj_clip=None)).eval()
+        model.load_state_dict(bilm.state_dict())
+    elif implementation == "allennlp-algorithm":
         model = AllenNLPStyleBiLM(bilm).eval()
     elif implementation == "torch-fused-lstm":
         model = FusedTorchLstmBiLM(bilm).eval()
@@ -225,7 +234,7 @@ def main() -> None:
     parser.add_argument("--batches", type=int, default=3, help="batches of --batch-size sentences per run")
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--sizes", nargs="+", default=["original", "small"], choices=list(SIZES))
-    parser.add_argument("--implementations", nargs="+", default=["spacy-elmo", "allennlp-algorithm", "torch-fused-lstm"])
+    parser.add_argument("--implementations", nargs="+", default=["spacy-elmo", "spacy-elmo-no-clip", "allennlp-algorithm", "torch-fused-lstm"])
     parser.add_argument("--shared-dir", type=Path, default=Path(os.environ.get("SPACY_ELMO_SHARED", Path(__file__).resolve().parents[2] / "shared")))
     args = parser.parse_args()
     sentences, source = load_sentences(args.shared_dir, args.batches * args.batch_size)

@@ -105,6 +105,9 @@ class ElmoBiLM(nn.Module):
         n_tokens = (char_ids > 0).any(-1).sum(-1)
         lengths = n_tokens + 2
         mask = torch.arange(n_positions, device=char_ids.device)[None, :] < lengths[:, None]
+        if n_rows == 0:
+            empty = self.token_encoder.projection_weight.new_zeros(self.n_layers, 0, n_positions, self.output_dim)
+            return BiLMOutput(empty, mask)
 
         with_boundaries = char_ids.new_zeros(n_rows, n_positions, width)
         with_boundaries[:, 1:-1] = char_ids

@@ -202,3 +202,12 @@ def test_stateful_mode_refuses_training(reference_small):
     bilm.train()
     with pytest.raises(RuntimeError, match="inference-only"):
         bilm(batch_to_ids([["a"]]))
+
+
+def test_empty_inputs(small_bilm):
+    assert small_bilm.embed_sentences([]) == []
+    assert [a.shape for a in small_bilm.embed_sentences([[], ["a"], []])] == [(3, 0, 64), (3, 1, 64), (3, 0, 64)]
+    out = small_bilm(torch.zeros(0, 3, 50, dtype=torch.long))
+    assert tuple(out.layers.shape) == (3, 0, 5, 64) and tuple(out.mask.shape) == (0, 5)
+    out = small_bilm(torch.zeros(2, 0, 50, dtype=torch.long))  # two empty sentences: BOS, EOS only
+    assert tuple(out.layers.shape) == (3, 2, 2, 64) and out.mask.all()

@@ -132,3 +132,6 @@ class Errors:
             "the continuation is not bit-identical to an uninterrupted run.")
     E320 = ("Training diverged at step {step}: the loss is {loss}. Lower [training.learn_rate] or "
             "[training] grad_clip, or enable it.")
+    E280 = ("Not an SST tree: {line!r}. Expected one PTB-style tree per line, e.g. '(3 (2 The) (4 film))', as in "
+            "Stanford's trainDevTestTrees_PTB files.")
+    E281 = "Unknown SST label set {labels!r}: use 'fine' (SST-5, five classes) or 'binary' (SST-2, neutral dropped)."

@@ -20,3 +20,4 @@ setup_spacy_cli()
 from . import pretrain  # noqa: E402,F401
 from . import export  # noqa: E402,F401
 from . import plot  # noqa: E402,F401
+from . import convert_sst  # noqa: E402,F401

@@ -80,7 +80,6 @@ def build_elmo_model(
         elmo_forward,
         init=elmo_init,
         layers=[bilm_layer],
-        refs={"bilm": bilm_layer},
         dims={"nL": None, "nO": None},
         attrs={
             "span_getter": span_getter,
@@ -95,12 +94,12 @@ def build_elmo_model(
 
 def get_bilm(model: Model) -> Optional[ElmoBiLM]:
     """The biLM inside an ElmoModel, or None before weights are loaded."""
-    return get_torch_bilm(model.get_ref("bilm"))
+    return get_torch_bilm(model.layers[0])
 
 
 def set_bilm(model: Model, bilm: ElmoBiLM) -> None:
     """Attach biLM weights to an ElmoModel (moved to the model's device)."""
-    set_torch_bilm(model.get_ref("bilm"), bilm)
+    set_torch_bilm(model.layers[0], bilm)
     state = get_state(model)
     state.char_table = CharIdTable(max_chars=bilm.config.max_characters_per_token)
     state.fingerprint = None
@@ -140,7 +139,7 @@ def _sync_dims(model: Model) -> None:
 
 
 def elmo_forward(model: Model, docs: List[Doc], is_train: bool) -> Tuple[List[Floats3d], Callable]:
-    bilm_layer = model.get_ref("bilm")
+    bilm_layer = model.layers[0]
     bilm = get_torch_bilm(bilm_layer)
     if bilm is None:
         raise ValueError(Errors.E202)

@@ -104,7 +104,7 @@ class FeatureCache:
                 db.execute("DELETE FROM features")
                 db.execute("INSERT OR REPLACE INTO meta (name, value) VALUES ('fingerprint', ?)", (fingerprint,))
             db.commit()
-        except sqlite3.Error as error:
+        except (sqlite3.Error, OSError) as error:
             raise ValueError(Errors.E212.format(path=self.disk_path, error=error)) from None
         self._db = db
 

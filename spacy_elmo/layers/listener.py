@@ -52,23 +52,35 @@ def build_elmo_listener(
     grad_factor: scales the gradient sent to a fine-tuned biLM."""
     mix = build_scalar_mix(layer_dropout=layer_dropout)
     drop = Dropout(dropout)
-    layers, refs = [mix, drop], {"mix": mix, "dropout": drop}
+    layers = [mix, drop]  # by position: model.copy() does not keep refs
     if embed is not None:
         layers.append(embed)
-        refs["embed"] = embed
     if width:
-        projection = with_array(Linear(nO=width))
-        layers.append(projection)
-        refs["projection"] = projection
+        layers.append(with_array(Linear(nO=width)))
     return Model(
         "elmo_listener",
         listener_forward,
         init=listener_init,
         layers=layers,
-        refs=refs,
-        dims={"nO": width or None, "nL": None, "nI": None},
-        attrs={LISTENER: upstream, STATE: ListenerState(), STANDALONE: False, "grad_factor": grad_factor},
+        dims={"nO": width or None, "nL": None, "nW": None},
+        attrs={
+            LISTENER: upstream,
+            STATE: ListenerState(),
+            STANDALONE: False,
+            "grad_factor": grad_factor,
+            "has_embed": embed is not None,
+            "has_projection": bool(width),
+        },
     )
+
+
+def _sublayers(model: Model):
+    """(mix, dropout, embed or None, projection or None)"""
+    layers = list(model.layers)
+    mix, drop = layers[0], layers[1]
+    embed = layers[2] if model.attrs["has_embed"] else None
+    projection = layers[-1] if model.attrs["has_projection"] else None
+    return mix, drop, embed, projection
 
 
 def is_listener(model: Model) -> bool:
@@ -93,33 +105,32 @@ def receive(listener: Model, batch_id: int, outputs: List[Floats3d], backprop: O
 
 def set_upstream_dims(listener: Model, *, n_layers: int, width: int, upstream: str = "elmo") -> None:
     """Tell a listener the biLM's layer count and width (done by the elmo component)."""
-    if listener.has_dim("nL") and listener.has_dim("nI"):
-        if (listener.get_dim("nL"), listener.get_dim("nI")) != (n_layers, width):
+    if listener.has_dim("nL") and listener.has_dim("nW"):
+        if (listener.get_dim("nL"), listener.get_dim("nW")) != (n_layers, width):
             raise ValueError(Errors.E207.format(expected_layers=listener.get_dim("nL"),
-                                                expected_width=listener.get_dim("nI"), name=upstream,
+                                                expected_width=listener.get_dim("nW"), name=upstream,
                                                 n_layers=n_layers, width=width))
         return
     listener.set_dim("nL", n_layers)
-    listener.set_dim("nI", width)
+    listener.set_dim("nW", width)
 
 
 def listener_init(model: Model, X: Optional[List[Doc]] = None, Y=None) -> None:
-    if not (model.has_dim("nL") and model.has_dim("nI")):
+    if not (model.has_dim("nL") and model.has_dim("nW")):
         annotated = [doc._.elmo for doc in (X or []) if doc.has_extension("elmo") and doc._.elmo is not None]
         if not annotated:
             raise ValueError(Errors.E206.format(upstream=model.attrs.get(LISTENER)))
         model.set_dim("nL", annotated[0].layers.shape[0])
-        model.set_dim("nI", annotated[0].layers.shape[2])
-    mix = model.get_ref("mix")
+        model.set_dim("nW", annotated[0].layers.shape[2])
+    mix, _, embed, projection = _sublayers(model)
     mix.set_dim("nL", model.get_dim("nL"))
     mix.initialize()
-    in_width = model.get_dim("nI")
-    if model.has_ref("embed"):
-        embed = model.get_ref("embed")
+    in_width = model.get_dim("nW")
+    if embed is not None:
         embed.initialize(X=X)
         in_width += embed.get_dim("nO")
-    if model.has_ref("projection"):
-        linear = model.get_ref("projection").layers[0]
+    if projection is not None:
+        linear = projection.layers[0]
         linear.set_dim("nI", in_width)
         linear.initialize()
         model.set_dim("nO", linear.get_dim("nO"))
@@ -130,16 +141,17 @@ def listener_init(model: Model, X: Optional[List[Doc]] = None, Y=None) -> None:
 def listener_forward(model: Model, docs: List[Doc], is_train: bool) -> Tuple[List[Floats2d], Callable]:
     ops, xp = model.ops, model.ops.xp
     layers, upstream_backprop = _get_features(model, docs, is_train)
-    Y, backprop_mix = model.get_ref("mix")(layers, is_train)
-    Y, backprop_dropout = model.get_ref("dropout")(Y, is_train)
-    width = model.get_dim("nI")
+    mix, drop, embed, projection = _sublayers(model)
+    Y, backprop_mix = mix(layers, is_train)
+    Y, backprop_dropout = drop(Y, is_train)
+    width = model.get_dim("nW")
     backprop_embed = None
-    if model.has_ref("embed"):
-        static, backprop_embed = model.get_ref("embed")(docs, is_train)
+    if embed is not None:
+        static, backprop_embed = embed(docs, is_train)
         Y = [xp.hstack((y, ops.asarray(s))) for y, s in zip(Y, static)]
     backprop_projection = None
-    if model.has_ref("projection"):
-        Y, backprop_projection = model.get_ref("projection")(Y, is_train)
+    if projection is not None:
+        Y, backprop_projection = projection(Y, is_train)
 
     def backprop(dY: List[Floats2d]) -> List[Doc]:
         if backprop_projection is not None:
@@ -170,13 +182,13 @@ def _get_features(model: Model, docs: List[Doc], is_train: bool) -> Tuple[List[F
     annotations = [doc._.elmo if doc.has_extension("elmo") else None for doc in docs]
     if is_train and any(a is None for a in annotations):
         raise ValueError(Errors.E208)
-    if not (model.has_dim("nL") and model.has_dim("nI")):
+    if not (model.has_dim("nL") and model.has_dim("nW")):
         if any(a is None for a in annotations):
             raise ValueError(Errors.E206.format(upstream=model.attrs.get(LISTENER)))
     outputs = []
     for doc, annotation in zip(docs, annotations):
         if annotation is None:
-            outputs.append(model.ops.alloc3f(model.get_dim("nL"), len(doc), model.get_dim("nI")))
+            outputs.append(model.ops.alloc3f(model.get_dim("nL"), len(doc), model.get_dim("nW")))
         else:
             outputs.append(model.ops.asarray(annotation.layers))
     return outputs, None

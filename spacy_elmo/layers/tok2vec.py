@@ -22,14 +22,13 @@ def build_elmo_tok2vec(*, elmo: Model, listener: Model, frozen: bool = True) -> 
         elmo_tok2vec_forward,
         init=elmo_tok2vec_init,
         layers=[elmo, listener],
-        refs={"elmo": elmo, "listener": listener},
         dims={"nO": listener.get_dim("nO") if listener.has_dim("nO") else None},
         attrs={"frozen": frozen},
     )
 
 
 def elmo_tok2vec_init(model: Model, X=None, Y=None) -> None:
-    elmo, listener = model.get_ref("elmo"), model.get_ref("listener")
+    elmo, listener = model.layers
     elmo.initialize()
     if elmo.has_dim("nL") and elmo.has_dim("nO"):
         set_upstream_dims(listener, n_layers=elmo.get_dim("nL"), width=elmo.get_dim("nO"))
@@ -38,7 +37,7 @@ def elmo_tok2vec_init(model: Model, X=None, Y=None) -> None:
 
 
 def elmo_tok2vec_forward(model: Model, docs: List[Doc], is_train: bool) -> Tuple[List[Floats2d], Callable]:
-    elmo, listener = model.get_ref("elmo"), model.get_ref("listener")
+    elmo, listener = model.layers
     if model.attrs["frozen"] or not is_train:
         features, backprop = elmo.predict(docs), None
     else:

@@ -34,7 +34,7 @@ def pretrain_cli(
         config = load_config(config_path, overrides)
     try:
         with show_validation_error(config_path, hint_fill=False):
-            summary = train(config, output, resume=resume)
+            summary = train(config, output, resume=resume).summary
     except (ValueError, FileNotFoundError, FileExistsError, FloatingPointError) as error:
         msg.fail(str(error), exits=1)
     import os

@@ -25,6 +25,8 @@ from .tokenize import SpacyTokenizer
 
 FORMATS = ("auto", "text", "jsonl", "spacy")
 _CHUNK = 1 << 16
+_SNIFF_BYTES = 8192
+_CONTROL = re.compile("[\x00-\x08\x0e-\x1f\x7f]")  # C0 controls other than tab, newlines, form feed
 
 
 @dataclass
@@ -119,13 +121,13 @@ def iter_text_lines(handle, *, max_line_chars: int, stats: CorpusStats) -> Itera
                     break
             stats.skipped["too_long"] += 1
             continue
-        if b"\x00" in raw:
-            stats.skipped["binary"] += 1
-            continue
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError:
             stats.skipped["invalid_utf8"] += 1
+            continue
+        if _CONTROL.search(text):
+            stats.skipped["binary"] += 1
             continue
         text = text.strip()
         if len(text) > max_line_chars:
@@ -209,6 +211,9 @@ class TextCorpus:
             yield text
 
     def _lines(self, source: Source, kind: str, stats: CorpusStats) -> Iterator[str]:
+        if _looks_binary(source):
+            stats.skipped["binary_files"] += 1
+            return
         handle = source.open()
         try:
             for line in iter_text_lines(handle, max_line_chars=self.max_line_chars, stats=stats):
@@ -245,6 +250,17 @@ class TextCorpus:
                 stats.skipped["empty"] += 1
                 continue
             yield from tokenizer.sentences_from_doc(doc)
+
+
+def _looks_binary(source: Source) -> bool:
+    """A NUL byte in the first 8 KB: a binary file (as git and grep decide), skipped as a whole."""
+    handle = source.open()
+    try:
+        head = handle.read(_SNIFF_BYTES)
+    finally:
+        handle.close()
+        getattr(handle, "close_archive", lambda: None)()
+    return b"\x00" in head
 
 
 def _join_paragraphs(lines: Iterator[str], max_chars: int) -> Iterator[str]:

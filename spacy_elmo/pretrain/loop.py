@@ -43,6 +43,15 @@ from .vocab import Vocabulary
 
 
 @dataclass
+class TrainResult:
+    """summary: step, epoch, tokens, train_seconds, output_dir, dev (last evaluation), best_dev_ppl;
+    model: this process's trained BiLMLanguageModel (biLM + softmax head), in train mode."""
+
+    summary: Dict[str, Any]
+    model: BiLMLanguageModel
+
+
+@dataclass
 class TrainState:
     """Everything about the position of a run that is not a tensor."""
 
@@ -61,8 +70,8 @@ def checkpoint_path(output_dir: Union[str, os.PathLike]) -> Path:
 
 
 def train(config: Config, output_dir: Union[str, os.PathLike], *, resume: bool = False,
-          stop_at_step: Optional[int] = None) -> Dict[str, Any]:
-    """Pretrain a biLM as `config` says, writing to `output_dir`; returns a summary.
+          stop_at_step: Optional[int] = None) -> TrainResult:
+    """Pretrain a biLM as `config` says, writing to `output_dir`; returns the summary and the model.
 
     stop_at_step: stop (with a checkpoint) after this many steps even if
     max_steps is larger, as if interrupted; resume later with resume=True.
@@ -152,7 +161,7 @@ def train(config: Config, output_dir: Union[str, os.PathLike], *, resume: bool =
         trainer.run(stop_at_step)
     finally:
         log.close()
-    return trainer.summary()
+    return TrainResult(summary=trainer.summary(), model=model)
 
 
 class _Trainer:

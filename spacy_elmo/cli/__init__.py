@@ -21,3 +21,4 @@ from . import pretrain  # noqa: E402,F401
 from . import export  # noqa: E402,F401
 from . import plot  # noqa: E402,F401
 from . import convert_sst  # noqa: E402,F401
+from . import convert_conll  # noqa: E402,F401

@@ -89,6 +89,8 @@ class Errors:
             "line must be an object such as {{\"text\": \"...\"}}; use --field to pick another key.")
     E218 = ("The embed command needs a biLM: pass --weights (and --options for an AllenNLP weights.hdf5), or a "
             "pipeline directory with an elmo component via --pipeline.")
+    E220 = ("spacy_elmo.AllenNLPLoader.v1 has no {missing} path. Set it in [initialize.components.elmo.loader], "
+            "e.g. `spacy train config.cfg --paths.elmo_options options.json --paths.elmo_weights weights.hdf5`.")
     E219 = ("n_layers mismatch in --weights-mix: got {n_weights} weights for {n_layers} biLM layers. Give one "
             "weight per layer, comma-separated.")
 

@@ -16,5 +16,9 @@ def convert_conll_cli(
     """Convert CoNLL-2003 NER data to .spacy for `spacy train`, decoding IOB1 correctly."""
     from ..data.conll import convert_conll
 
-    n_docs, n_sentences, n_entities = convert_conll(input_path, output_path, lang=lang, n_sents=n_sents)
+    try:
+        n_docs, n_sentences, n_entities = convert_conll(input_path, output_path, lang=lang, n_sents=n_sents)
+    except (ValueError, FileNotFoundError) as error:
+        typer.secho(str(error), err=True, fg=typer.colors.RED)
+        raise typer.Exit(1)
     typer.echo(f"{output_path}: {n_docs} docs, {n_sentences} sentences, {n_entities} entities")

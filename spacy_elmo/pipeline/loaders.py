@@ -8,11 +8,17 @@ from ..model.bilm import ElmoBiLM
 DEFAULT_MODEL_DIR = Path(__file__).resolve().parent.parent / "default_model"
 
 
-def build_allennlp_loader(*, options: Union[str, Path], weights: Union[str, Path]) -> Callable[[], ElmoBiLM]:
+def build_allennlp_loader(
+    *, options: Optional[Union[str, Path]], weights: Optional[Union[str, Path]]
+) -> Callable[[], ElmoBiLM]:
     """spacy_elmo.AllenNLPLoader.v1: published ELMo weights (options.json + weights.hdf5),
-    read when the component is initialized."""
+    read when the component is initialized. The paths may be null in a shipped config;
+    they must be set by the time nlp.initialize() runs."""
 
     def load() -> ElmoBiLM:
+        for name, value in (("options", options), ("weights", weights)):
+            if value is None:
+                raise ValueError(Errors.E220.format(missing=name))
         return ElmoBiLM.from_allennlp(options, weights)
 
     return load

@@ -19,5 +19,5 @@ def test_convert_conll_command(tmp_path):
 
 def test_convert_conll_missing_input(tmp_path):
     result = CliRunner().invoke(app, ["convert-conll", str(tmp_path / "nope"), str(tmp_path / "out.spacy")])
-    assert result.exit_code != 0
-    assert "Input file not found" in str(result.exception)
+    assert result.exit_code == 1
+    assert "Input file not found" in result.output

@@ -22,3 +22,4 @@ from . import export  # noqa: E402,F401
 from . import plot  # noqa: E402,F401
 from . import convert_sst  # noqa: E402,F401
 from . import convert_conll  # noqa: E402,F401
+from . import embed  # noqa: E402,F401

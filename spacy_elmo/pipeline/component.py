@@ -302,6 +302,19 @@ class ElmoComponent(TrainablePipe):
         self.model.initialize(X=docs)
 
     # -- serialization ------------------------------------------------------
+    def to_bytes(self, *, exclude=tuple()):
+        self._load_configured_before_saving()
+        return super().to_bytes(exclude=exclude)
+
+    def to_disk(self, path, *, exclude=tuple()):
+        self._load_configured_before_saving()
+        super().to_disk(path, exclude=exclude)
+
+    def _load_configured_before_saving(self) -> None:
+        """A saved pipeline carries its weights: load configured weights that were not needed yet."""
+        if self.bilm is None and (self.weights is not None or default_model_available()):
+            self._ensure_bilm()
+
     def from_bytes(self, bytes_data, *, exclude=tuple()):
         super().from_bytes(bytes_data, exclude=exclude)
         self._after_load()

@@ -99,3 +99,14 @@ def test_training_continues_after_loading(nlp, tmp_path):
     losses = {}
     loaded.update(examples, sgd=optimizer, losses=losses)
     assert losses["ner"] > 0 and losses["textcat"] > 0
+
+
+def test_saving_before_first_use_stores_the_configured_weights(allennlp_fixture, tmp_path, forbid_unpickling):
+    from ..elmo_helpers import elmo_nlp
+
+    nlp = elmo_nlp(allennlp_fixture)
+    assert nlp.get_pipe("elmo").bilm is None  # weights are read when first needed
+    nlp.to_disk(tmp_path / "pipeline")
+    loaded = spacy.load(tmp_path / "pipeline")
+    assert loaded.get_pipe("elmo").bilm is not None  # restored from the pipeline, not from the config paths
+    numpy.testing.assert_array_equal(loaded(TEXTS[0])._.elmo.layers, nlp(TEXTS[0])._.elmo.layers)

@@ -73,8 +73,6 @@ class Errors:
             "in the pipeline: move it before.")
     E209 = ("The ELMo listener received features for another batch (batch id {expected}, called with {found}). "
             "Call the elmo component's update with the same examples, right before its listeners.")
-    E210 = ("Cannot replace the listeners of {name!r}: the ELMo listener model lacks the listener marker. "
-            "Only models built by spacy_elmo.ElmoListener.v1 can be replaced.")
     E211 = ("Cannot read the biLM stored in this pipeline: {error}. The model data is damaged or was written by "
             "an incompatible spacy-elmo version; save the pipeline again.")
     E212 = ("The feature cache at {path} cannot be used: {error}. Delete the file or choose another cache_dir.")
@@ -83,16 +81,16 @@ class Errors:
     E214 = ("{path}, line {line}: invalid NE tag {tag!r}. CoNLL-2003 uses O, I-TYPE and B-TYPE (IOB1) or "
             "B-/I- (IOB2).")
     E215 = "Input file not found: {path}. Pass an existing file."
-    E216 = ("Unknown embed output mode {value!r}: use 'all' (every layer), 'top' (last layer), 'average' "
-            "(uniform mix) or 'mix' with --weights-mix.")
+    E216 = ("Invalid embed output mode {value!r}: use 'all' (every layer), 'top' (last layer), 'average' "
+            "(uniform mix) or 'mix' together with --mix-weights.")
     E217 = ("{path}, line {line}: cannot read a JSON object with a {field!r} string: {error}. In JSONL input each "
             "line must be an object such as {{\"text\": \"...\"}}; use --field to pick another key.")
     E218 = ("The embed command needs a biLM: pass --weights (and --options for an AllenNLP weights.hdf5), or a "
             "pipeline directory with an elmo component via --pipeline.")
+    E219 = ("Layer count mismatch in --mix-weights: got {n_weights} weights for {n_layers} biLM layers. Give one "
+            "weight per layer, comma-separated.")
     E220 = ("spacy_elmo.AllenNLPLoader.v1 has no {missing} path. Set it in [initialize.components.elmo.loader], "
             "e.g. `spacy train config.cfg --paths.elmo_options options.json --paths.elmo_weights weights.hdf5`.")
-    E219 = ("n_layers mismatch in --weights-mix: got {n_weights} weights for {n_layers} biLM layers. Give one "
-            "weight per layer, comma-separated.")
 
     # E3xx: pretraining (corpora, vocabulary, training loop, checkpoints, export, plots)
     E300 = ("Corpus source not found: {path}. Pass existing files, directories, globs or zip archives "

@@ -62,7 +62,7 @@ def embed_corpus(
         raise ValueError(Errors.E216.format(value=mode))
     weights = parse_mix_weights(mix_weights, bilm.n_layers) if mode == "mix" else None
     if mode == "mix" and weights is None:
-        raise ValueError(Errors.E216.format(value="mix without --mix-weights"))
+        raise ValueError(Errors.E216.format(value=mode))
     span_getter = configure_sent_spans(max_tokens=max_tokens) if spans == "sentences" else \
         configure_strided_spans(window=max_tokens)
     model = build_elmo_model(span_getter, max_batch_tokens=max(4096, max_tokens))

@@ -85,8 +85,9 @@ def test_pipeline_option(tmp_path, allennlp_fixture, bilm):
 @pytest.mark.parametrize(
     "content,args,message",
     [
-        ("a b\n", ["--mode", "bogus"], "Unknown embed output mode"),
+        ("a b\n", ["--mode", "bogus"], "Invalid embed output mode"),
         ("a b\n", ["--mode", "mix", "--mix-weights", "1,2"], "got 2 weights for 3 biLM layers"),
+        ("a b\n", ["--mode", "mix"], "together with --mix-weights"),
         ('{"text": 3}\n', ["--format", "jsonl"], "line 1: cannot read a JSON object"),
     ],
 )

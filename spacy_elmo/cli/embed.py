@@ -35,7 +35,6 @@ def embed_cli(
     from thinc.api import require_gpu
 
     from ..embed.run import embed_corpus
-    from ..errors import Errors
 
     if gpu_id >= 0:
         require_gpu(gpu_id)

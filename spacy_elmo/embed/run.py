@@ -2,7 +2,7 @@
 one batch of lines at a time; long lines are cut into windows of `max_tokens`)."""
 from itertools import islice
 from pathlib import Path
-from typing import Iterable, Iterator, List, Optional, Sequence
+from typing import Iterable, Iterator, List, Optional
 
 import numpy
 from spacy.tokens import Doc

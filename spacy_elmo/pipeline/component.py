@@ -242,6 +242,8 @@ class ElmoComponent(TrainablePipe):
         losses.setdefault(self.name, 0.0)
         docs = [eg.predicted for eg in examples]
         self._ensure_bilm()
+        if not self.listeners:  # nothing downstream reads the features
+            return losses
         batch_id = get_batch_id(docs)
         if self.frozen:
             get_state(self.model).cache_active = True

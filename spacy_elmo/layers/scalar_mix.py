@@ -61,7 +61,7 @@ def scalar_mix_forward(model: Model, Xs: List[Floats3d], is_train: bool) -> Tupl
         d_gamma = (weights * per_layer).sum()
         dW = gamma[0] * weights * (per_layer - d_gamma)
         model.inc_grad("W", dW.astype("float32"))
-        model.inc_grad("gamma", xp.asarray([d_gamma], dtype="float32"))
+        model.inc_grad("gamma", xp.asarray(d_gamma, dtype="float32").reshape(1))
         dXcat = (gamma[0] * weights)[:, None, None] * dYcat[None]
         return _split(ops, dXcat, lengths, axis=1)
 

@@ -161,3 +161,16 @@ def test_200k_token_doc_is_windowed(allennlp_fixture):
     assert state.max_positions_seen <= 4096
     numpy.testing.assert_allclose(doc._.elmo.layers[:, :6], doc._.elmo.layers[:, 6:12], atol=1e-5)
     assert doc._.elmo.layers[:, -2:].any()
+
+
+def test_default_model_is_used_when_present(bilm, tmp_path, monkeypatch):
+    from spacy_elmo.pipeline import loaders
+
+    monkeypatch.setattr(loaders, "DEFAULT_MODEL_DIR", tmp_path / "default_model")
+    nlp = spacy.blank("en")
+    nlp.add_pipe("elmo")
+    with pytest.raises(ValueError, match="has no biLM weights"):
+        nlp("Hello")
+    bilm.to_disk(tmp_path / "default_model")
+    doc = nlp("Hello world")
+    numpy.testing.assert_allclose(doc._.elmo.layers, bilm.embed_sentences([["Hello", "world"]])[0], atol=1e-5)

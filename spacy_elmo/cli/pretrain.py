@@ -1,4 +1,5 @@
 """`python -m spacy_elmo pretrain CONFIG --output DIR [--resume] [--paths.train FILE --training.max_steps 20 ...]`."""
+import json
 from pathlib import Path
 from typing import Optional
 
@@ -44,3 +45,25 @@ def pretrain_cli(
         msg.good(f"Trained {summary['step']} steps ({summary['tokens']} tokens, {summary['train_seconds']:.0f} s): "
                  f"{output}/model-last" + (f"; dev perplexity fwd {dev['forward_ppl']:.2f} bwd "
                                             f"{dev['backward_ppl']:.2f} mean {dev['mean_ppl']:.2f}" if dev else ""))
+
+
+@app.command("perplexity")
+def perplexity_cli(
+    run_dir: Path = typer.Argument(..., help="The --output directory of a pretraining run", exists=True, file_okay=False),
+    heldout: str = typer.Argument(..., help="Held-out corpus (file, directory, glob or zip; read like [corpora.dev])"),
+    which: str = typer.Option("last", "--which", help="last or best (model-last / model-best)"),
+    limit: int = typer.Option(0, "--limit", help="Evaluate the first N sentences only (0 = all)"),
+    n_threads: int = typer.Option(0, "--n-threads", help="torch threads (0 = default)"),
+) -> None:
+    """Forward, backward and mean perplexity of a pretrained biLM on a held-out file."""
+    from wasabi import msg
+
+    from ..pretrain.heldout import evaluate_heldout
+
+    try:
+        result = evaluate_heldout(run_dir, heldout, which=which, limit_sentences=limit, n_threads=n_threads)
+    except (ValueError, FileNotFoundError) as error:
+        msg.fail(str(error), exits=1)
+    print(json.dumps(result.to_dict()))
+    msg.good(f"Perplexity on {result.n_sentences} sentences ({result.n_predictions} predictions per direction): "
+             f"forward {result.forward_ppl:.2f}, backward {result.backward_ppl:.2f}, mean {result.mean_ppl:.2f}")

@@ -6,7 +6,7 @@ Output directory layout:
   corpus_stats.json     what the corpus readers read and skipped
   log.jsonl             one JSON record per logged step / evaluation / event
   checkpoint/last.pt    the resume point (atomic; see checkpoint.py)
-  model-last/           the biLM (config.json + model.safetensors + vocab.txt) at the last checkpoint
+  model-last/           the biLM (config.json + model.safetensors), vocab.txt and softmax.safetensors at the last checkpoint
   model-best/           the same at the best dev mean perplexity (when a dev corpus is set)
 
 Exact resume: the checkpoint holds the model, the optimizer (and gradient
@@ -39,6 +39,7 @@ from .distributed import DistContext, all_gather_objects, all_reduce_sum, barrie
 from .evaluate import Perplexity, evaluate_perplexity
 from .jsonlog import JsonlLog
 from .model import BiLMLanguageModel
+from .softmax import SOFTMAX_NAME, save_head
 from .vocab import Vocabulary
 
 
@@ -317,8 +318,10 @@ class _Trainer:
         return time.perf_counter() - started
 
     def _save_model(self, path: Path) -> None:
+        """The biLM (config.json + model.safetensors), its vocab.txt and the softmax head (softmax.safetensors)."""
         save_native(self.model.bilm, path)
         self.vocab.to_file(path / "vocab.txt")
+        save_head(self.model.head, path / SOFTMAX_NAME)
 
     def summary(self) -> Dict[str, Any]:
         return {"step": self.state.step, "epoch": self.state.epoch, "tokens": self.state.tokens_seen,

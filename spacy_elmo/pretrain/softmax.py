@@ -8,12 +8,16 @@ log-likelihood of each target, (N,):
 The class ids follow the Vocabulary: frequent words first.
 """
 import math
-from typing import Sequence
+import os
+from pathlib import Path
+from typing import Sequence, Union
 
 import torch
 from torch import nn
 
 from ..errors import Errors
+
+SOFTMAX_NAME = "softmax.safetensors"
 
 
 class SoftmaxHead(nn.Module):
@@ -95,3 +99,21 @@ class AdaptiveSoftmax(SoftmaxHead):
 
     def nll(self, hidden: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
         return -self.adaptive(hidden.float(), targets).output
+
+
+def save_head(head: SoftmaxHead, path: Union[str, os.PathLike]) -> None:
+    """The head's weights as safetensors (temp file + rename)."""
+    from safetensors.torch import save_file
+
+    path = Path(path)
+    tmp = path.with_name(path.name + ".tmp")
+    save_file({k: v.detach().float().contiguous().cpu() for k, v in head.state_dict().items()}, str(tmp))
+    os.replace(tmp, path)
+
+
+def load_head(head: SoftmaxHead, path: Union[str, os.PathLike]) -> SoftmaxHead:
+    """Fill `head` (built with the right sizes) from save_head's file."""
+    from safetensors.torch import load_file
+
+    head.load_state_dict(load_file(str(path)))
+    return head

@@ -34,6 +34,16 @@ def test_pretrain_export_plot_commands(tmp_path):
     assert result.exit_code == 0, result.output
     assert "Trained 6 steps" in result.output
 
+    # held-out perplexity of the saved model = the run's own last evaluation on the same file
+    result = runner.invoke(app, ["perplexity", str(output), str(dev_file), "--n-threads", "1"])
+    assert result.exit_code == 0, result.output
+    measured = json.loads(result.output.splitlines()[0])
+    log = [json.loads(line) for line in (output / "log.jsonl").read_text().splitlines()]
+    last_eval = [r for r in log if r["event"] == "eval"][-1]
+    assert last_eval["step"] == 6
+    for key in ("forward_ppl", "backward_ppl", "mean_ppl", "n_predictions"):
+        assert abs(measured[key] - last_eval[key]) <= 1e-4 * last_eval[key], key
+
     result = runner.invoke(app, ["export", str(output), "--format", "allennlp", "--output", str(tmp_path / "exp")])
     assert result.exit_code == 0, result.output
     model = ElmoBiLM.from_allennlp(tmp_path / "exp" / "options.json", tmp_path / "exp" / "weights.hdf5")

@@ -35,7 +35,8 @@ from ..weights.native import save_native
 from .batching import LMData, epoch_batches
 from .checkpoint import CHECKPOINT_NAME, load_checkpoint, remove_stale_temporaries, save_checkpoint
 from .config import TrainingSettings, resolve_config
-from .distributed import DistContext, all_gather_objects, all_reduce_sum, barrier, init_distributed
+from .distributed import (DistContext, all_gather_objects, all_reduce_sum, barrier, init_distributed,
+                          shutdown_distributed)
 from .evaluate import Perplexity, evaluate_perplexity
 from .jsonlog import JsonlLog
 from .model import BiLMLanguageModel
@@ -81,7 +82,18 @@ def train(config: Config, output_dir: Union[str, os.PathLike], *, resume: bool =
     output_dir = Path(output_dir)
     resolved = resolve_config(config)
     system, settings = resolved["system"], resolved["training"]
+    owns_process_group = not (torch.distributed.is_available() and torch.distributed.is_initialized())
     context = init_distributed(system.device)
+    try:
+        return _train(config, resolved, context, output_dir, resume=resume, stop_at_step=stop_at_step)
+    finally:
+        if owns_process_group:
+            shutdown_distributed()
+
+
+def _train(config: Config, resolved: Dict[str, Any], context: DistContext, output_dir: Path, *, resume: bool,
+           stop_at_step: Optional[int]) -> TrainResult:
+    system, settings = resolved["system"], resolved["training"]
     if system.n_threads > 0:
         torch.set_num_threads(system.n_threads)
     ckpt_file = checkpoint_path(output_dir)

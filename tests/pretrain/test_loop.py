@@ -108,3 +108,41 @@ def test_bad_settings_are_clear_errors(tmp_path, corpus):
     config["training"]["not_a_setting"] = 1
     with pytest.raises(ValueError, match="unknown setting"):
         train(config, tmp_path / "b")
+
+
+def test_bad_files_in_the_corpus_are_skipped_and_reported(tmp_path, corpus):
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "good.txt").write_text(corpus[0].read_text(encoding="utf-8"), encoding="utf-8")
+    (data / "empty.txt").write_bytes(b"")
+    (data / "image.png").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00" + bytes(range(256)) * 50)
+    (data / "latin1.txt").write_bytes("Caf\u00e9 au lait.\n".encode("latin-1") + b"Fine line.\n" + b"z" * 300_000 + b"\n")
+    result = train(tiny_config(data, **{"training.max_steps": 4, "corpora.train.max_line_chars": 100_000}), tmp_path / "out")
+    assert result.summary["step"] == 4
+    start = records(tmp_path / "out", "start")[0]
+    assert start["corpus_skipped"] == {"binary_files": 1, "invalid_utf8": 1, "too_long": 1}
+    stats = json.loads((tmp_path / "out" / "corpus_stats.json").read_text())
+    assert stats["train"]["files"] == 4 and stats["train"]["skipped"] == start["corpus_skipped"]
+
+
+def test_max_epochs_stops_at_the_end_of_the_data(tmp_path, corpus):
+    config = tiny_config(corpus[0], corpus[1], **{"training.max_steps": 10_000, "training.max_epochs": 1,
+                                                  "training.batch_max_tokens": 2000, "training.batch_max_sentences": 100})
+    result = train(config, tmp_path / "out")
+    end = records(tmp_path / "out", "end")[0]
+    assert end["completed"] and result.summary["epoch"] == 1 and 0 < result.summary["step"] < 100
+    assert records(tmp_path / "out", "eval")[-1]["step"] == result.summary["step"]
+
+
+def test_resuming_with_another_number_of_processes_warns(tmp_path, corpus):
+    from spacy_elmo.pretrain.checkpoint import save_checkpoint
+
+    config = tiny_config(corpus[0], **{"training.max_steps": 4})
+    train(config, tmp_path / "out", stop_at_step=2)
+    payload = load_checkpoint(checkpoint_path(tmp_path / "out"))
+    payload["world_size"] = 2
+    payload["rng"] = payload["rng"] * 2
+    save_checkpoint(checkpoint_path(tmp_path / "out"), **{k: v for k, v in payload.items() if k not in ("format", "version")})
+    with pytest.warns(UserWarning, match="not bit-identical"):
+        result = train(config, tmp_path / "out", resume=True)
+    assert result.summary["step"] == 4

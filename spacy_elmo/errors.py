@@ -132,6 +132,9 @@ class Errors:
             "the continuation is not bit-identical to an uninterrupted run.")
     E320 = ("Training diverged at step {step}: the loss is {loss}. Lower [training.learn_rate] or "
             "[training] grad_clip, or enable it.")
+    E321 = ("The training corpus differs from the one the checkpoint {path} was trained on ({saved} then, "
+            "{current} now). Training continues, but the data position no longer points to the same sentences; "
+            "resume with the same --paths.train and [corpora.train] settings for an exact continuation.")
     E280 = ("Not an SST tree: {line!r}. Expected one PTB-style tree per line, e.g. '(3 (2 The) (4 film))', as in "
             "Stanford's trainDevTestTrees_PTB files.")
     E281 = "Unknown SST label set {labels!r}: use 'fine' (SST-5, five classes) or 'binary' (SST-2, neutral dropped)."

@@ -148,7 +148,8 @@ def _train(config: Config, resolved: Dict[str, Any], context: DistContext, outpu
     scaler = torch.amp.GradScaler(context.device.type, enabled=use_amp and amp_dtype == torch.float16)
     state = TrainState()
     if resume:
-        state = _restore(ckpt_file, model, optimizer, scaler, elmo_config, len(vocab), context, system.seed)
+        state = _restore(ckpt_file, model, optimizer, scaler, elmo_config, len(vocab), context, system.seed,
+                         corpus=_corpus_fingerprint(train_data))
     else:
         torch.manual_seed(system.seed + 1 + context.rank)  # dropout / sampling streams differ per process
     ddp_model = model
@@ -324,6 +325,7 @@ class _Trainer:
                 device_type=self.context.device.type,
                 elmo_config=self.model.bilm.config.to_dict(),
                 vocab_size=len(self.vocab),
+                corpus=_corpus_fingerprint(self.train_data),
             )
             self.log.write("checkpoint", step=self.state.step, path=str(checkpoint_path(self.output_dir)))
         barrier(self.context)
@@ -379,9 +381,17 @@ def _rng_state(device: torch.device) -> Dict[str, torch.Tensor]:
     return state
 
 
+def _corpus_fingerprint(data: LMData) -> Dict[str, int]:
+    return {"sentences": len(data), "tokens": int(data.store.n_tokens), "types": len(data.store.types)}
+
+
 def _restore(path: Path, model: BiLMLanguageModel, optimizer, scaler, elmo_config: ElmoConfig, vocab_size: int,
-             context: DistContext, seed: int) -> TrainState:
+             context: DistContext, seed: int, corpus: Dict[str, int]) -> TrainState:
+    import warnings
+
     payload = load_checkpoint(path)
+    if payload.get("corpus") != corpus:
+        warnings.warn(Errors.E321.format(path=path, saved=payload.get("corpus"), current=corpus))
     if payload.get("elmo_config") != elmo_config.to_dict():
         raise ValueError(Errors.E309.format(path=path, detail=f"[model] is {elmo_config.to_dict()}, the checkpoint "
                                                               f"has {payload.get('elmo_config')}"))
@@ -403,8 +413,6 @@ def _restore(path: Path, model: BiLMLanguageModel, optimizer, scaler, elmo_confi
         if "cuda" in rng[context.rank]:
             torch.cuda.set_rng_state(rng[context.rank]["cuda"], context.device)
     else:
-        import warnings
-
         warnings.warn(Errors.E319.format(path=path, saved=payload.get("world_size"), current=context.world_size))
         torch.manual_seed(seed + 1 + context.rank + 7919 * state.step)
     return state

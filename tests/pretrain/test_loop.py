@@ -146,3 +146,11 @@ def test_resuming_with_another_number_of_processes_warns(tmp_path, corpus):
     with pytest.warns(UserWarning, match="not bit-identical"):
         result = train(config, tmp_path / "out", resume=True)
     assert result.summary["step"] == 4
+
+
+def test_resuming_on_another_corpus_warns(tmp_path, corpus):
+    config = tiny_config(corpus[0], **{"training.max_steps": 4})
+    train(config, tmp_path / "out", stop_at_step=2)
+    other = write_toy_corpus(tmp_path / "other.txt", 300, seed=5)
+    with pytest.warns(UserWarning, match="training corpus differs"):
+        train(tiny_config(other, **{"training.max_steps": 4}), tmp_path / "out", resume=True)

@@ -158,7 +158,11 @@ class TextCorpus:
                                                 reason="must be at least 1"))
         self.path = path
         self.format = format
-        self.skip_lines = re.compile(skip_lines) if skip_lines else None
+        try:
+            self.skip_lines = re.compile(skip_lines) if skip_lines else None
+        except re.error as error:
+            raise ValueError(Errors.E310.format(section="corpora", key="skip_lines", value=skip_lines,
+                                                reason=f"not a regular expression ({error})")) from None
         self.paragraphs = paragraphs
         self.max_line_chars = max_line_chars
         self.limit = limit

@@ -137,6 +137,8 @@ def test_skip_lines_pattern(tmp_path, tokenizer):
     assert sentences == [["Text", "here", "."]] and stats.skipped == {"skip_lines": 2}
 
 
-def test_unknown_format(tmp_path):
+def test_unknown_format_and_bad_pattern(tmp_path):
     with pytest.raises(ValueError, match="Unknown corpus format"):
         TextCorpus(path=str(tmp_path), format="csv")
+    with pytest.raises(ValueError, match="skip_lines.*not a regular expression"):
+        TextCorpus(path=str(tmp_path), skip_lines="(unclosed")

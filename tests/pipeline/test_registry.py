@@ -14,7 +14,7 @@ def entry_points():
     parser = configparser.ConfigParser()
     parser.read(os.path.join(REPO, "setup.cfg"))
     section = parser["options.entry_points"]
-    for group in ("spacy_factories", "spacy_architectures", "spacy_misc"):
+    for group in ("spacy_factories", "spacy_architectures", "spacy_misc", "spacy_readers"):
         for line in section.get(group, "").strip().splitlines():
             name, target = (part.strip() for part in line.split("="))
             yield group, name, target
@@ -37,7 +37,7 @@ def test_registered_name_resolves(group, name, target):
         assert Language.has_factory(name)
         assert Language.get_factory_meta(name).factory == name
     else:
-        table = {"spacy_architectures": registry.architectures, "spacy_misc": registry.misc}[group]
+        table = {"spacy_architectures": registry.architectures, "spacy_misc": registry.misc, "spacy_readers": registry.readers}[group]
         assert table.get(name) is expected
 
 

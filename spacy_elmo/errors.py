@@ -89,8 +89,12 @@ class Errors:
             "pipeline directory with an elmo component via --pipeline.")
     E219 = ("Layer count mismatch in --mix-weights: got {n_weights} weights for {n_layers} biLM layers. Give one "
             "weight per layer, comma-separated.")
-    E220 = ("spacy_elmo.AllenNLPLoader.v1 has no {missing} path. Set it in [initialize.components.elmo.loader], "
-            "e.g. `spacy train config.cfg --paths.elmo_options options.json --paths.elmo_weights weights.hdf5`.")
+    E220 = ("spacy_elmo.AllenNLPLoader.v1 has no {missing} path, and no default model is installed in "
+            "spacy_elmo/default_model/. Set it in [initialize.components.elmo.loader], e.g. `spacy train config.cfg "
+            "--paths.elmo_options options.json --paths.elmo_weights weights.hdf5` (or --paths.elmo_weights DIR for a "
+            "native checkpoint directory).")
+    E229 = ("spacy_elmo.AllenNLPLoader.v1 has an options path but no weights path. Give the weights.hdf5 that goes "
+            "with it: `--paths.elmo_weights weights.hdf5`.")
 
     # E3xx: pretraining (corpora, vocabulary, training loop, checkpoints, export, plots)
     E300 = ("Corpus source not found: {path}. Pass existing files, directories, globs or zip archives "

@@ -11,15 +11,21 @@ DEFAULT_MODEL_DIR = Path(__file__).resolve().parent.parent / "default_model"
 def build_allennlp_loader(
     *, options: Optional[Union[str, Path]], weights: Optional[Union[str, Path]]
 ) -> Callable[[], ElmoBiLM]:
-    """spacy_elmo.AllenNLPLoader.v1: published ELMo weights (options.json + weights.hdf5),
-    read when the component is initialized. The paths may be null in a shipped config;
-    they must be set by the time nlp.initialize() runs."""
+    """spacy_elmo.AllenNLPLoader.v1: biLM weights read when the component is initialized.
+
+    options + weights: published ELMo weights (options.json + weights.hdf5);
+    weights alone: a directory written by ElmoBiLM.to_disk / `spacy_elmo export --format native`;
+    both null: the default model bundled in spacy_elmo/default_model/.
+    """
 
     def load() -> ElmoBiLM:
-        for name, value in (("options", options), ("weights", weights)):
-            if value is None:
-                raise ValueError(Errors.E220.format(missing=name))
-        return ElmoBiLM.from_allennlp(options, weights)
+        if options is None and weights is None:
+            if not default_model_available():
+                raise ValueError(Errors.E220.format(missing="weights"))
+            return load_default_model()
+        if weights is None:
+            raise ValueError(Errors.E229)
+        return load_configured_weights(weights, options)
 
     return load
 

@@ -7,14 +7,15 @@ from spacy.language import Language
 from spacy.util import registry
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-CONFIGS = ["ner_elmo.cfg", "ner_elmo_cpu.cfg", "textcat_elmo.cfg", "textcat_elmo_cpu.cfg"]
+CONFIGS = ["ner_elmo.cfg", "ner_elmo_cpu.cfg", "ner_elmo_only_cpu.cfg", "textcat_elmo.cfg", "textcat_elmo_cpu.cfg",
+           "textcat_elmo_hash_cpu.cfg", "ner_cnn.cfg", "textcat_cnn.cfg"]
 
 
 def entry_points():
     parser = configparser.ConfigParser()
     parser.read(os.path.join(REPO, "setup.cfg"))
     section = parser["options.entry_points"]
-    for group in ("spacy_factories", "spacy_architectures", "spacy_misc", "spacy_readers"):
+    for group in ("spacy_factories", "spacy_architectures", "spacy_misc", "spacy_readers", "spacy_loggers"):
         for line in section.get(group, "").strip().splitlines():
             name, target = (part.strip() for part in line.split("="))
             yield group, name, target
@@ -37,7 +38,7 @@ def test_registered_name_resolves(group, name, target):
         assert Language.has_factory(name)
         assert Language.get_factory_meta(name).factory == name
     else:
-        table = {"spacy_architectures": registry.architectures, "spacy_misc": registry.misc, "spacy_readers": registry.readers}[group]
+        table = {"spacy_architectures": registry.architectures, "spacy_misc": registry.misc, "spacy_readers": registry.readers, "spacy_loggers": registry.loggers}[group]
         assert table.get(name) is expected
 
 

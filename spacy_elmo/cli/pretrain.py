@@ -54,6 +54,7 @@ def perplexity_cli(
     which: str = typer.Option("last", "--which", help="last or best (model-last / model-best)"),
     limit: int = typer.Option(0, "--limit", help="Evaluate the first N sentences only (0 = all)"),
     n_threads: int = typer.Option(0, "--n-threads", help="torch threads (0 = default)"),
+    output: Optional[Path] = typer.Option(None, "--output", help="Also write the result as JSON to this file"),
 ) -> None:
     """Forward, backward and mean perplexity of a pretrained biLM on a held-out file."""
     from wasabi import msg
@@ -65,5 +66,8 @@ def perplexity_cli(
     except (ValueError, FileNotFoundError) as error:
         msg.fail(str(error), exits=1)
     print(json.dumps(result.to_dict()))
+    if output is not None:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(json.dumps(result.to_dict(), indent=2), encoding="utf-8")
     msg.good(f"Perplexity on {result.n_sentences} sentences ({result.n_predictions} predictions per direction): "
              f"forward {result.forward_ppl:.2f}, backward {result.backward_ppl:.2f}, mean {result.mean_ppl:.2f}")

@@ -5,7 +5,8 @@
 NER: entity P/R/F1 on dev and test, test F1 per type. Text classification:
 accuracy (with exclusive classes spaCy's micro-averaged F equals accuracy: every
 doc has one gold and one predicted label). Training time and words/s come from
-the spacy_elmo.TrainingLogger.v1 log (training/<run>/log.jsonl); inference words/s
+the spacy_elmo.TrainingLogger.v1 log (training/<run>/log.jsonl): time to the last
+dev evaluation, and words seen per second over it (dev evaluations included); inference words/s
 is spaCy evaluate's speed on the test set.
 """
 import json

@@ -99,8 +99,26 @@ def test_errors(tmp_path, allennlp_fixture, content, args, message):
     assert message in result.output
 
 
-def test_no_weights(tmp_path):
+def test_no_weights_and_no_default_model(tmp_path, monkeypatch):
+    from spacy_elmo.pipeline import loaders
+
+    monkeypatch.setattr(loaders, "DEFAULT_MODEL_DIR", tmp_path / "no_default_model")
     source = tmp_path / "in.txt"
     source.write_text("a\n", encoding="utf-8")
     result = run([source, tmp_path / "out.hdf5"])
     assert result.exit_code == 1 and "needs a biLM" in result.output
+
+
+def test_no_weights_uses_the_bundled_default_model(tmp_path):
+    from spacy_elmo.pipeline.loaders import default_model_available, load_default_model
+
+    if not default_model_available():
+        pytest.skip("no default model in spacy_elmo/default_model")
+    source = tmp_path / "in.txt"
+    source.write_text("The cat sat .\n", encoding="utf-8")
+    result = run([source, tmp_path / "out.hdf5"])
+    assert result.exit_code == 0, result.output
+    with h5py.File(tmp_path / "out.hdf5", "r") as handle:
+        vectors = handle["0"][...]
+    expected = load_default_model().embed_sentences([["The", "cat", "sat", "."]])[0]
+    numpy.testing.assert_allclose(vectors, expected, rtol=1e-5, atol=1e-5)

@@ -66,11 +66,25 @@ def test_tensor_layer_weights(allennlp_fixture):
         bad("Hello")
 
 
-def test_no_weights_error_says_how_to_fix():
+def test_no_weights_error_says_how_to_fix(tmp_path, monkeypatch):
+    from spacy_elmo.pipeline import loaders
+
+    monkeypatch.setattr(loaders, "DEFAULT_MODEL_DIR", tmp_path / "no_default_model")
     nlp = spacy.blank("en")
     nlp.add_pipe("elmo")
     with pytest.raises(ValueError, match="has no biLM weights.*AllenNLPLoader"):
         nlp("Hello")
+
+
+def test_bundled_default_model_needs_no_configuration():
+    from spacy_elmo.pipeline.loaders import load_default_model
+
+    nlp = spacy.blank("en")
+    nlp.add_pipe("elmo")
+    doc = nlp("The bank raised rates.")
+    expected = load_default_model().embed_sentences([[t.text for t in doc]])[0]
+    numpy.testing.assert_allclose(doc._.elmo.layers, expected, rtol=1e-5, atol=1e-5)
+    assert doc[1].vector.shape == (expected.shape[-1],)
 
 
 def test_weights_file_without_options(allennlp_fixture):

@@ -63,7 +63,7 @@ def main(training: Path, plots: Path) -> None:
             for component, weights in mix_weights(run / "model-best").items():
                 mixes[f"{run.name} ({component})"] = weights
     if mixes:
-        fig, ax = plt.subplots(figsize=(7, 0.5 + 0.45 * len(mixes)))
+        fig, ax = plt.subplots(figsize=(7, 1.4 + 0.45 * len(mixes)))
         names = list(mixes)
         n_layers = max(len(w) for w in mixes.values())
         left = numpy.zeros(len(names))
@@ -72,7 +72,7 @@ def main(training: Path, plots: Path) -> None:
             ax.barh(names, values, left=left, label=["token layer", "biLSTM 1", "biLSTM 2", "biLSTM 3"][min(layer, 3)])
             left += values
         ax.set(xlabel="softmax(s): share of each ELMo layer", title="Learned layer mix per task", xlim=(0, 1))
-        ax.legend(loc="lower right", fontsize=8)
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.3), ncol=n_layers, fontsize=8)
         fig.tight_layout()
         fig.savefig(plots / "layer_mix.png", dpi=120)
         print(f"wrote {plots / 'layer_mix.png'}")

@@ -1,7 +1,9 @@
 """Shared helpers for the spaCy-glue tests (layers, pipeline, cli): the tiny fixture biLM."""
+import contextlib
 from pathlib import Path
 
 import spacy
+import torch
 
 SENTENCES = [
     "The bank raised rates on Monday.",
@@ -70,3 +72,14 @@ def ner_textcat_nlp(allennlp_fixture: Path, *, textcat: bool = True, **elmo_conf
     if textcat:
         nlp.add_pipe("textcat", config={"model": TEXTCAT_MODEL})
     return nlp
+
+
+@contextlib.contextmanager
+def one_torch_thread():
+    """The fixture biLM is tiny: one torch thread is fastest, and leaves the other core free."""
+    previous = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(previous)

@@ -1,5 +1,5 @@
 """The ELMo biLM: token encoder + forward/backward LSTM stacks -> all representation layers."""
-from typing import List, NamedTuple, Optional, Sequence, Union
+from typing import List, NamedTuple, Optional, Sequence
 
 import numpy
 import torch

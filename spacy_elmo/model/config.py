@@ -1,6 +1,6 @@
 """Hyper-parameters of an ELMo biLM, independent of any file format."""
-from dataclasses import asdict, dataclass, field
-from typing import Any, Dict, List, Optional, Tuple
+from dataclasses import asdict, dataclass
+from typing import Any, Dict, Optional, Tuple
 
 from ..errors import Errors
 

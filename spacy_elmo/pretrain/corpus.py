@@ -11,7 +11,6 @@ import fnmatch
 import glob
 import io
 import json
-import os
 import re
 import zipfile
 from collections import Counter

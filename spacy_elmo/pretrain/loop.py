@@ -81,7 +81,7 @@ def train(config: Config, output_dir: Union[str, os.PathLike], *, resume: bool =
     """
     output_dir = Path(output_dir)
     resolved = resolve_config(config)
-    system, settings = resolved["system"], resolved["training"]
+    system = resolved["system"]
     owns_process_group = not (torch.distributed.is_available() and torch.distributed.is_initialized())
     context = init_distributed(system.device)
     try:

@@ -49,9 +49,6 @@ def read_options(path: PathLike) -> ElmoConfig:
     if char_cnn["n_characters"] != 262:
         raise ValueError(Errors.E103.format(path=path, key="char_cnn.n_characters", value=char_cnn["n_characters"],
                                             reason="ELMo's character mapper needs 262"))
-    if not lstm.get("use_skip_connections", True):
-        # bilm-tf allows false; AllenNLP refuses it. We support both.
-        pass
     try:
         return ElmoConfig(
             char_embedding_dim=char_cnn["embedding"]["dim"],

@@ -8,7 +8,7 @@ import torch
 
 from spacy_elmo import ElmoBiLM, ScalarMix
 from spacy_elmo.model.bilm import remove_sentence_boundaries
-from spacy_elmo.model.chars import batch_to_ids, encode_token
+from spacy_elmo.model.chars import batch_to_ids
 
 TOL = dict(rtol=1e-5, atol=1e-5)
 

@@ -7,7 +7,6 @@ import numpy
 import pytest
 import torch
 
-from spacy_elmo import ElmoBiLM
 from spacy_elmo.weights import load_allennlp, read_options, save_allennlp
 
 SENTENCES = [["The", "cat", "sat", "on", "the", "mat", "."], ["Hi"]]

@@ -4,7 +4,10 @@ Docs -> per-Doc layers (K, n, C) received from the upstream `elmo` component whi
 training, read from doc._.elmo when predicting -> task-specific scalar mix
 (softmax weights + gamma, uniform start, optional layer dropout) -> dropout ->
 optional concatenation with a static embedding of the Docs -> optional linear
-projection to `width`. Output: one (n_tokens, nO) array per Doc.
+projection to `width` -> optional contextual encoder over the projected vectors (e.g.
+spacy.MaxoutWindowEncoder.v2 of that width, as spaCy's own tok2vec does after its embedding;
+the paper likewise feeds ELMo + static embeddings to a task biLSTM).
+Output: one (n_tokens, nO) array per Doc.
 """
 from typing import Callable, List, Optional, Tuple
 
@@ -43,13 +46,15 @@ def build_elmo_listener(
     dropout: float = 0.0,
     layer_dropout: float = 0.0,
     embed: Optional[Model[List[Doc], List[Floats2d]]] = None,
+    encode: Optional[Model[List[Floats2d], List[Floats2d]]] = None,
     grad_factor: float = 1.0,
 ) -> Model[List[Doc], List[Floats2d]]:
     """upstream: name of the elmo component, or "*" for any;
     width: project the features to this width (None or 0: no projection, nO = 2P (+ embed width));
     dropout: on the mixed vectors; layer_dropout: probability of dropping a whole layer from the mix;
     embed: a static embedding (e.g. spacy.MultiHashEmbed.v2) concatenated to the ELMo vectors;
-    grad_factor: scales the gradient sent to a fine-tuned biLM."""
+    encode: a contextual encoder List[(n, width)] -> List[(n, nO)] run after the projection
+    (needs `width`); grad_factor: scales the gradient sent to a fine-tuned biLM."""
     mix = build_scalar_mix(layer_dropout=layer_dropout)
     drop = Dropout(dropout)
     layers = [mix, drop]  # by position: model.copy() does not keep refs
@@ -57,12 +62,16 @@ def build_elmo_listener(
         layers.append(embed)
     if width:
         layers.append(with_array(Linear(nO=width)))
+    elif encode is not None:
+        raise ValueError(Errors.E230)
+    if encode is not None:
+        layers.append(encode)
     return Model(
         "elmo_listener",
         listener_forward,
         init=listener_init,
         layers=layers,
-        dims={"nO": width or None, "nL": None, "nW": None},
+        dims={"nO": (encode.maybe_get_dim("nO") if encode is not None else None) or width or None, "nL": None, "nW": None},
         attrs={
             LISTENER: upstream,
             STATE: ListenerState(),
@@ -70,17 +79,20 @@ def build_elmo_listener(
             "grad_factor": grad_factor,
             "has_embed": embed is not None,
             "has_projection": bool(width),
+            "has_encoder": encode is not None,
         },
     )
 
 
 def _sublayers(model: Model):
-    """(mix, dropout, embed or None, projection or None)"""
+    """(mix, dropout, embed or None, projection or None, encoder or None)"""
     layers = list(model.layers)
     mix, drop = layers[0], layers[1]
-    embed = layers[2] if model.attrs["has_embed"] else None
-    projection = layers[-1] if model.attrs["has_projection"] else None
-    return mix, drop, embed, projection
+    rest = layers[2:]
+    embed = rest.pop(0) if model.attrs["has_embed"] else None
+    projection = rest.pop(0) if model.attrs["has_projection"] else None
+    encoder = rest.pop(0) if model.attrs.get("has_encoder") else None
+    return mix, drop, embed, projection, encoder
 
 
 def is_listener(model: Model) -> bool:
@@ -122,7 +134,7 @@ def listener_init(model: Model, X: Optional[List[Doc]] = None, Y=None) -> None:
             raise ValueError(Errors.E206.format(upstream=model.attrs.get(LISTENER)))
         model.set_dim("nL", annotated[0].layers.shape[0])
         model.set_dim("nW", annotated[0].layers.shape[2])
-    mix, _, embed, projection = _sublayers(model)
+    mix, _, embed, projection, encoder = _sublayers(model)
     mix.set_dim("nL", model.get_dim("nL"))
     mix.initialize()
     in_width = model.get_dim("nW")
@@ -133,7 +145,13 @@ def listener_init(model: Model, X: Optional[List[Doc]] = None, Y=None) -> None:
         linear = projection.layers[0]
         linear.set_dim("nI", in_width)
         linear.initialize()
-        model.set_dim("nO", linear.get_dim("nO"))
+        in_width = linear.get_dim("nO")
+    if encoder is not None:
+        try:
+            encoder.initialize(X=[model.ops.alloc2f(2, in_width)])
+        except ValueError as error:
+            raise ValueError(Errors.E231.format(width=in_width, error=error)) from error
+        model.set_dim("nO", encoder.get_dim("nO"))
     else:
         model.set_dim("nO", in_width)
 
@@ -141,7 +159,7 @@ def listener_init(model: Model, X: Optional[List[Doc]] = None, Y=None) -> None:
 def listener_forward(model: Model, docs: List[Doc], is_train: bool) -> Tuple[List[Floats2d], Callable]:
     ops, xp = model.ops, model.ops.xp
     layers, upstream_backprop = _get_features(model, docs, is_train)
-    mix, drop, embed, projection = _sublayers(model)
+    mix, drop, embed, projection, encoder = _sublayers(model)
     Y, backprop_mix = mix(layers, is_train)
     Y, backprop_dropout = drop(Y, is_train)
     width = model.get_dim("nW")
@@ -152,8 +170,13 @@ def listener_forward(model: Model, docs: List[Doc], is_train: bool) -> Tuple[Lis
     backprop_projection = None
     if projection is not None:
         Y, backprop_projection = projection(Y, is_train)
+    backprop_encoder = None
+    if encoder is not None:
+        Y, backprop_encoder = encoder(Y, is_train)
 
     def backprop(dY: List[Floats2d]) -> List[Doc]:
+        if backprop_encoder is not None:
+            dY = backprop_encoder(dY)
         if backprop_projection is not None:
             dY = backprop_projection(dY)
         if backprop_embed is not None:

@@ -62,3 +62,31 @@ def test_standard_split_sizes(shared_dir):
              for split in ("train", "dev", "test") for labels in ("fine", "binary")}
     assert sizes == {("train", "fine"): 8544, ("train", "binary"): 6920, ("dev", "fine"): 1101,
                      ("dev", "binary"): 872, ("test", "fine"): 2210, ("test", "binary"): 1821}
+
+
+def test_phrases_give_every_labelled_subtree_once(trees):
+    phrases = list(read_sst_trees(trees, labels="fine", phrases=True))
+    assert phrases[:4] == [(["The", "Rock", "is", "great", "."], "positive"), (["The", "Rock"], "neutral"),
+                           (["The"], "neutral"), (["Rock"], "neutral")]
+    assert (["is", "great"], "positive") in phrases and (["great"], "very_positive") in phrases
+    assert (["(", "so-so", ")"], "neutral") in phrases
+    # "." labelled neutral occurs in three trees, kept once
+    assert phrases.count((["."], "neutral")) == 1
+    binary = list(read_sst_trees(trees, labels="binary", phrases=True))
+    assert all(label in BINARY_LABELS for _, label in binary)
+    assert (["great"], "positive") in binary and (["Awful"], "negative") in binary
+    assert not any(words == ["The"] for words, _ in binary)  # neutral phrases are dropped
+
+
+def test_sentences_are_the_phrase_roots(shared_dir):
+    path = shared_dir / "data" / "sst" / "trees" / "dev.txt"
+    sentences = {tuple(words) for words, _ in read_sst_trees(path, labels="fine")}
+    phrases = {tuple(words) for words, _ in read_sst_trees(path, labels="fine", phrases=True)}
+    assert sentences <= phrases and len(phrases) > 10 * len(sentences)
+
+
+def test_convert_sst_cli_phrases(trees, tmp_path):
+    out = tmp_path / "phrases.spacy"
+    subprocess.run([sys.executable, "-m", "spacy_elmo", "convert-sst", str(trees), str(out), "--phrases"], check=True)
+    docs = list(DocBin().from_disk(out).get_docs(Vocab()))
+    assert len(docs) == len(list(read_sst_trees(trees, labels="fine", phrases=True)))

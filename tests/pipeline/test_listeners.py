@@ -201,3 +201,51 @@ def test_multiprocessing_with_listeners(allennlp_fixture):
     for a, b in zip(single, multi):
         assert [(e.start, e.end, e.label_) for e in a.ents] == [(e.start, e.end, e.label_) for e in b.ents]
         assert a.cats == pytest.approx(b.cats, abs=1e-6)
+
+
+ENCODER = {"@architectures": "spacy.MaxoutWindowEncoder.v2", "width": 32, "depth": 2, "window_size": 1,
+           "maxout_pieces": 2}
+
+
+def test_listener_with_contextual_encoder_trains_and_round_trips(allennlp_fixture, tmp_path):
+    embed = {"@architectures": "spacy.MultiHashEmbed.v2", "width": 16, "attrs": ["NORM", "SHAPE"],
+             "rows": [500, 50], "include_static_vectors": False}
+    listener = {**LISTENER, "embed": embed, "encode": ENCODER}
+    nlp = elmo_nlp(allennlp_fixture)
+    nlp.add_pipe("ner", config={"model": {**NER_MODEL, "tok2vec": listener}})
+    examples = train_examples(nlp)
+    optimizer = nlp.initialize(lambda: examples)
+    ner = nlp.get_pipe("ner")
+    tok2vec = next(node for node in ner.model.walk() if node.name == "elmo_listener")
+    encoder = tok2vec.layers[-1]
+    assert tok2vec.get_dim("nO") == 32
+    before = params(encoder)
+    for _ in range(3):
+        nlp.update(examples, sgd=optimizer, losses={})
+    after = params(encoder)
+    assert any(not numpy.array_equal(before[k], after[k]) for k in before)
+    doc = nlp("Peter Blackburn flew to Brussels .")
+    vectors = tok2vec.predict([doc])[0]
+    assert vectors.shape == (len(doc), 32)
+    nlp.to_disk(tmp_path / "pipeline")
+    restored = spacy.load(tmp_path / "pipeline")
+    again = restored("Peter Blackburn flew to Brussels .")
+    restored_tok2vec = next(node for node in restored.get_pipe("ner").model.walk() if node.name == "elmo_listener")
+    numpy.testing.assert_allclose(restored_tok2vec.predict([again])[0], vectors,
+                                  rtol=1e-5, atol=1e-6)
+    assert [(e.start, e.end, e.label_) for e in again.ents] == [(e.start, e.end, e.label_) for e in doc.ents]
+
+
+def test_listener_encoder_needs_a_width(allennlp_fixture):
+    nlp = elmo_nlp(allennlp_fixture)
+    with pytest.raises(ValueError, match="encode layer but no width"):
+        nlp.add_pipe("ner", config={"model": {**NER_MODEL, "tok2vec": {**LISTENER, "width": None,
+                                                                      "encode": ENCODER}}})
+
+
+def test_listener_encoder_of_another_width(allennlp_fixture):
+    nlp = elmo_nlp(allennlp_fixture)
+    listener = {**LISTENER, "width": 24, "encode": ENCODER}
+    nlp.add_pipe("textcat", config={"model": {**TEXTCAT_MODEL, "tok2vec": listener}})
+    with pytest.raises(ValueError, match="same width as the listener"):
+        nlp.initialize(lambda: train_examples(nlp))

@@ -3,6 +3,7 @@ import os
 import subprocess
 import sys
 
+import pytest
 import spacy
 from spacy.tokens import Doc, DocBin
 from spacy.training import Example
@@ -32,8 +33,9 @@ def conll_examples(nlp, path, n):
             for r in references]
 
 
-def test_ner_loss_falls_and_pipeline_predicts(allennlp_fixture, conll_dir):
-    config = load_config(os.path.join(REPO, "configs", "ner_elmo_cpu.cfg"),
+@pytest.mark.parametrize("config_name", ["ner_elmo_cpu.cfg", "ner_elmo_cnn_cpu.cfg"])
+def test_ner_loss_falls_and_pipeline_predicts(allennlp_fixture, conll_dir, config_name):
+    config = load_config(os.path.join(REPO, "configs", config_name),
                          overrides=config_overrides(allennlp_fixture), interpolate=False)
     nlp = load_model_from_config(config, auto_fill=True)
     examples = conll_examples(nlp, conll_dir / "eng.train", 24)

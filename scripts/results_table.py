@@ -2,7 +2,8 @@
 
     python scripts/results_table.py metrics training [--output metrics/results.md]
 
-NER: entity P/R/F1 on dev and test, test F1 per type. Text classification:
+NER: entity P/R/F1 on dev and test, test F1 per type, and a second table with test
+P/R/F1 per type. Text classification:
 accuracy (with exclusive classes spaCy's micro-averaged F equals accuracy: every
 doc has one gold and one predicted label). Training time and words/s come from
 the spacy_elmo.TrainingLogger.v1 log (training/<run>/log.jsonl): time to the last
@@ -35,7 +36,7 @@ def _training(run_dir: Path) -> str:
 def ner_table(metrics: Path, training: Path) -> str:
     lines = ["| run | dev P | dev R | dev F1 | test P | test R | test F1 | test F1 PER / LOC / ORG / MISC | train time | train words/s | inference words/s |",
              "|---|---|---|---|---|---|---|---|---|---|---|"]
-    for dev_path in sorted(metrics.glob("ner-*-dev.json")):
+    for dev_path in sorted(metrics.glob("ner-*-dev.json"), key=lambda path: path.name[: -len("-dev.json")]):
         run = dev_path.name[: -len("-dev.json")]
         dev, test = _load(dev_path), _load(metrics / f"{run}-test.json")
         if test is None:
@@ -48,10 +49,26 @@ def ner_table(metrics: Path, training: Path) -> str:
     return "\n".join(lines)
 
 
+def ner_per_type_table(metrics: Path) -> str:
+    """Precision / recall / F1 per entity type on the test set, one row per run."""
+    types = ("PER", "LOC", "ORG", "MISC")
+    header = " | ".join(f"{t} P / R / F1" for t in types)
+    lines = [f"| run | {header} |", "|---|" + "---|" * len(types)]
+    for test_path in sorted(metrics.glob("ner-*-test.json"), key=lambda path: path.name[: -len("-test.json")]):
+        run = test_path.name[: -len("-test.json")]
+        per_type = (_load(test_path) or {}).get("ents_per_type") or {}
+        cells = []
+        for entity_type in types:
+            scores = per_type.get(entity_type, {})
+            cells.append(" / ".join(f"{100 * scores.get(key, 0):.1f}" for key in ("p", "r", "f")))
+        lines.append(f"| {run} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
 def textcat_table(metrics: Path, training: Path) -> str:
     lines = ["| run | data | dev accuracy | test accuracy | test macro F1 | train time | train words/s | inference words/s |",
              "|---|---|---|---|---|---|---|---|"]
-    for dev_path in sorted(metrics.glob("textcat*-dev.json")):
+    for dev_path in sorted(metrics.glob("textcat*-dev.json"), key=lambda path: path.name[: -len("-dev.json")]):
         run = dev_path.name[: -len("-dev.json")]
         dev, test = _load(dev_path), _load(metrics / f"{run}-test.json")
         if test is None:
@@ -63,7 +80,9 @@ def textcat_table(metrics: Path, training: Path) -> str:
 
 
 def main(metrics: Path, training: Path, output: Optional[Path] = typer.Option(None, "--output")) -> None:
-    text = "### CoNLL-2003 NER\n\n" + ner_table(metrics, training) + "\n\n### SST sentiment\n\n" + textcat_table(metrics, training) + "\n"
+    text = ("### CoNLL-2003 NER\n\n" + ner_table(metrics, training)
+            + "\n\nTest set, per entity type:\n\n" + ner_per_type_table(metrics)
+            + "\n\n### SST sentiment\n\n" + textcat_table(metrics, training) + "\n")
     print(text)
     if output is not None:
         output.parent.mkdir(parents=True, exist_ok=True)

@@ -42,11 +42,11 @@ def test_ci_workflow_converts_trains_evaluates_and_reports(tiny_data, tmp_path):
                "--vars.eval_frequency", "2"]
     result = subprocess.run(command, capture_output=True, text=True, cwd=project, timeout=600)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    for run in ("ner-cnn", "ner-elmo", "textcat-elmo"):
+    for run in ("ner-cnn", "ner-elmo-cnn", "textcat-elmo-cnn"):
         for split in ("dev", "test"):
             metrics = json.loads((project / "metrics" / f"{run}-{split}.json").read_text())
             assert "speed" in metrics
         log = (project / "training" / run / "log.jsonl").read_text().splitlines()
         assert log and "seconds" in json.loads(log[-1])
     table = (project / "metrics" / "results.md").read_text()
-    assert "| ner-cnn |" in table and "| ner-elmo |" in table and "| textcat-elmo | SST-5 |" in table
+    assert "| ner-cnn |" in table and "| ner-elmo-cnn |" in table and "| textcat-elmo-cnn | SST-5 |" in table

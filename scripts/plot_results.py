@@ -1,9 +1,9 @@
-"""Draw the project's plots: dev score over training time per task, and the learned layer mix.
+"""Draw the project's plots: dev score over training steps per task, and the learned layer mix.
 
     python scripts/plot_results.py training plots
 
 plots/dev_curves.png: dev score (ents_f for NER, accuracy for SST) against
-training minutes for every run, one panel per task (from training/<run>/log.jsonl).
+training step for every run, one panel per task (from training/<run>/log.jsonl).
 plots/layer_mix.png: softmax(w) of each ELMo listener's scalar mix per run
 (read from training/<run>/model-best).
 """
@@ -49,8 +49,8 @@ def main(training: Path, plots: Path) -> None:
             if run.name.split("-", 1)[0] != task:
                 continue
             records = list(srsly.read_jsonl(run / "log.jsonl"))
-            ax.plot([r["seconds"] / 60 for r in records], [100 * r["scores"].get(key, 0) for r in records], marker=".", label=run.name)
-        ax.set(title=f"{title}: dev score during training", xlabel="training minutes", ylabel=f"dev {key} (%)")
+            ax.plot([r["step"] for r in records], [100 * r["scores"].get(key, 0) for r in records], marker=".", label=run.name)
+        ax.set(title=f"{title}: dev score during training", xlabel="training step (runs differ in cost per step: see the results table)", ylabel=f"dev {key} (%)")
         ax.grid(alpha=0.3)
         ax.legend(fontsize=8)
     fig.tight_layout()
@@ -72,9 +72,9 @@ def main(training: Path, plots: Path) -> None:
             ax.barh(names, values, left=left, label=["token layer", "biLSTM 1", "biLSTM 2", "biLSTM 3"][min(layer, 3)])
             left += values
         ax.set(xlabel="softmax(s): share of each ELMo layer", title="Learned layer mix per task", xlim=(0, 1))
-        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.3), ncol=n_layers, fontsize=8)
-        fig.tight_layout()
-        fig.savefig(plots / "layer_mix.png", dpi=120)
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12 - 1.2 / (1.4 + 0.45 * len(mixes))), ncol=n_layers,
+                  fontsize=8)
+        fig.savefig(plots / "layer_mix.png", dpi=120, bbox_inches="tight")
         print(f"wrote {plots / 'layer_mix.png'}")
         for name, weights in mixes.items():
             print(f"{name}: " + ", ".join(f"{w:.3f}" for w in weights))

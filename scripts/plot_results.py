@@ -72,8 +72,7 @@ def main(training: Path, plots: Path) -> None:
             ax.barh(names, values, left=left, label=["token layer", "biLSTM 1", "biLSTM 2", "biLSTM 3"][min(layer, 3)])
             left += values
         ax.set(xlabel="softmax(s): share of each ELMo layer", title="Learned layer mix per task", xlim=(0, 1))
-        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12 - 1.2 / (1.4 + 0.45 * len(mixes))), ncol=n_layers,
-                  fontsize=8)
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8)
         fig.savefig(plots / "layer_mix.png", dpi=120, bbox_inches="tight")
         print(f"wrote {plots / 'layer_mix.png'}")
         for name, weights in mixes.items():

@@ -3,9 +3,8 @@
 One binarised tree per line, every node labelled 0-4; the root label is the
 sentence label. SST-2 drops neutral (2) sentences and maps 0-1 to negative and
 3-4 to positive, as in the standard binary split. With phrases=True every labelled
-node (every subtree, single words included) is an example, as AllenNLP's
-`use_subtrees` does for training the paper's SST models; a phrase with the same
-words and label is kept once.
+node (every subtree, single words included) is an example (AllenNLP's SST reader
+calls this `use_subtrees`); a phrase with the same words and label is kept once.
 """
 import re
 from pathlib import Path

@@ -234,6 +234,11 @@ def test_listener_with_contextual_encoder_trains_and_round_trips(allennlp_fixtur
     numpy.testing.assert_allclose(restored_tok2vec.predict([again])[0], vectors,
                                   rtol=1e-5, atol=1e-6)
     assert [(e.start, e.end, e.label_) for e in again.ents] == [(e.start, e.end, e.label_) for e in doc.ents]
+    # replace_listeners gives ner its own biLM copy, encoder included: same vectors
+    restored.replace_listeners("elmo", "ner", ["model.tok2vec"])
+    own = restored.get_pipe("ner").model.get_ref("tok2vec").layers[0]
+    assert own.name != "elmo_listener"
+    numpy.testing.assert_allclose(own.predict([restored.make_doc(doc.text)])[0], vectors, rtol=1e-5, atol=1e-6)
 
 
 def test_listener_encoder_needs_a_width(allennlp_fixture):

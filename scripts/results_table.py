@@ -12,7 +12,7 @@ is spaCy evaluate's speed on the test set.
 """
 import json
 from pathlib import Path
-from typing import Optional
+from typing import List, Optional, Tuple
 
 import srsly
 import typer
@@ -33,11 +33,16 @@ def _training(run_dir: Path) -> str:
     return f"{last['seconds'] / 60:.1f} min | {last['words'] / max(last['seconds'], 1e-9):,.0f}"
 
 
+def _runs(metrics: Path, pattern: str, suffix: str) -> List[Tuple[str, Path]]:
+    """(run name, metrics file) for metrics/<run><suffix> files matching pattern, sorted by run name."""
+    found = ((path.name[: -len(suffix)], path) for path in metrics.glob(pattern + suffix))
+    return sorted(found, key=lambda item: item[0])
+
+
 def ner_table(metrics: Path, training: Path) -> str:
     lines = ["| run | dev P | dev R | dev F1 | test P | test R | test F1 | test F1 PER / LOC / ORG / MISC | train time | train words/s | inference words/s |",
              "|---|---|---|---|---|---|---|---|---|---|---|"]
-    for dev_path in sorted(metrics.glob("ner-*-dev.json"), key=lambda path: path.name[: -len("-dev.json")]):
-        run = dev_path.name[: -len("-dev.json")]
+    for run, dev_path in _runs(metrics, "ner-*", "-dev.json"):
         dev, test = _load(dev_path), _load(metrics / f"{run}-test.json")
         if test is None:
             continue
@@ -54,8 +59,7 @@ def ner_per_type_table(metrics: Path) -> str:
     types = ("PER", "LOC", "ORG", "MISC")
     header = " | ".join(f"{t} P / R / F1" for t in types)
     lines = [f"| run | {header} |", "|---|" + "---|" * len(types)]
-    for test_path in sorted(metrics.glob("ner-*-test.json"), key=lambda path: path.name[: -len("-test.json")]):
-        run = test_path.name[: -len("-test.json")]
+    for run, test_path in _runs(metrics, "ner-*", "-test.json"):
         per_type = (_load(test_path) or {}).get("ents_per_type") or {}
         cells = []
         for entity_type in types:
@@ -68,8 +72,7 @@ def ner_per_type_table(metrics: Path) -> str:
 def textcat_table(metrics: Path, training: Path) -> str:
     lines = ["| run | data | dev accuracy | test accuracy | test macro F1 | train time | train words/s | inference words/s |",
              "|---|---|---|---|---|---|---|---|"]
-    for dev_path in sorted(metrics.glob("textcat*-dev.json"), key=lambda path: path.name[: -len("-dev.json")]):
-        run = dev_path.name[: -len("-dev.json")]
+    for run, dev_path in _runs(metrics, "textcat*", "-dev.json"):
         dev, test = _load(dev_path), _load(metrics / f"{run}-test.json")
         if test is None:
             continue

@@ -29,13 +29,14 @@ def clean(text: str) -> str:
 
 def story_lines(story: str):
     title = TITLE.search(story)
-    if title and clean(title.group(1)):
-        yield clean(title.group(1))
     body = BODY.search(story)
+    parts = [title.group(1)] if title else []
     if body:
-        for paragraph in PARAGRAPH_START.split(SIGN_OFF.sub("", body.group(1))):
-            if clean(paragraph):
-                yield clean(paragraph)
+        parts.extend(PARAGRAPH_START.split(SIGN_OFF.sub("", body.group(1))))
+    for part in parts:
+        text = clean(part)
+        if text:
+            yield text
 
 
 def main(input_dir: Path = typer.Argument(..., exists=True, file_okay=False, help="Folder with reut2-*.sgm"),

@@ -93,13 +93,13 @@ class Errors:
             "spacy_elmo/default_model/. Set it in [initialize.components.elmo.loader], e.g. `spacy train config.cfg "
             "--paths.elmo_options options.json --paths.elmo_weights weights.hdf5` (or --paths.elmo_weights DIR for a "
             "native checkpoint directory).")
+    E229 = ("spacy_elmo.AllenNLPLoader.v1 has an options path but no weights path. Give the weights.hdf5 that goes "
+            "with it: `--paths.elmo_weights weights.hdf5`.")
     E230 = ("spacy_elmo.ElmoListener.v1 has an encode layer but no width: the encoder reads the projected "
             "vectors, so set width to the encoder's input width (e.g. width = 96 with "
             "spacy.MaxoutWindowEncoder.v2 width = 96).")
     E231 = ("The ELMo listener's encode layer cannot take vectors of the listener's width {width}: {error}. "
             "Give the encoder the same width as the listener (width = {width}).")
-    E229 = ("spacy_elmo.AllenNLPLoader.v1 has an options path but no weights path. Give the weights.hdf5 that goes "
-            "with it: `--paths.elmo_weights weights.hdf5`.")
 
     # E3xx: pretraining (corpora, vocabulary, training loop, checkpoints, export, plots)
     E300 = ("Corpus source not found: {path}. Pass existing files, directories, globs or zip archives "

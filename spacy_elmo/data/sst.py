@@ -49,7 +49,7 @@ def parse_subtrees(line: str) -> List[Tuple[int, List[str]]]:
         elif leaf is not None:
             stack[-1][1].append(_PTB_ESCAPES.get(leaf, leaf))
         else:
-            label, words = stack.pop()
+            _, words = stack.pop()
             if stack:
                 stack[-1][1].extend(words)
     return nodes

@@ -39,7 +39,7 @@ def test_ci_workflow_converts_trains_evaluates_and_reports(tiny_data, tmp_path):
     shutil.copytree(REPO_ROOT / "scripts", project / "scripts")
     command = [sys.executable, "-m", "spacy", "project", "run", "ci", str(project),
                "--vars.data_dir", str(tiny_data), "--vars.ner_steps", "3", "--vars.textcat_steps", "3",
-               "--vars.eval_frequency", "2"]
+               "--vars.eval_frequency", "2", "--vars.seeds", "0,1"]
     result = subprocess.run(command, capture_output=True, text=True, cwd=project, timeout=600)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     for run in ("ner-cnn", "ner-elmo-cnn", "textcat-elmo-cnn"):
@@ -50,3 +50,7 @@ def test_ci_workflow_converts_trains_evaluates_and_reports(tiny_data, tmp_path):
         assert log and "seconds" in json.loads(log[-1])
     table = (project / "metrics" / "results.md").read_text()
     assert "| ner-cnn |" in table and "| ner-elmo-cnn |" in table and "| textcat-elmo-cnn | SST-5 |" in table
+    seeds = json.loads((project / "metrics" / "seeds" / "ner-cnn.json").read_text())
+    assert sorted(seeds["per_seed"]) == ["0", "1"]
+    assert (project / "training" / "seeds" / "ner-cnn-s1" / "model-best").is_dir()
+    assert "| ner-cnn | ents_f | 0,1 |" in (project / "metrics" / "seeds.md").read_text()

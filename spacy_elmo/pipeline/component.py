@@ -129,7 +129,8 @@ class ElmoComponent(TrainablePipe):
         else:
             state.cache = None
             state.cache_active = False
-        self.model.attrs["replace_listener_cfg"] = partial(replace_listener_cfg, frozen=self._frozen)
+        self.model.attrs["replace_listener_cfg"] = partial(replace_listener_cfg, frozen=self._frozen,
+                                                           cache_size_mb=self.cache_size_mb)
 
     @property
     def feature_cache(self) -> Optional[FeatureCache]:

@@ -147,6 +147,27 @@ def test_replace_listeners(allennlp_fixture, tmp_path):
     assert losses["ner"] > 0
 
 
+def test_replaced_listener_trains_through_its_own_feature_cache(allennlp_fixture):
+    nlp = trained(ner_textcat_nlp(allennlp_fixture), steps=1)
+    nlp.replace_listeners("elmo", "ner", ["model.tok2vec"])
+    assert nlp.config["components"]["ner"]["model"]["tok2vec"]["cache_size_mb"] == 1024
+    ner = nlp.get_pipe("ner")
+    elmo_tok2vec = next(node for node in ner.model.walk() if node.name == "elmo_tok2vec")
+    state = get_state(elmo_tok2vec.layers[0])
+    examples = train_examples(nlp)
+    optimizer = Adam(0.001)
+    ner.update(examples, sgd=optimizer)
+    calls_after_first = state.n_bilm_calls
+    assert calls_after_first >= 1
+    for _ in range(2):
+        ner.update(examples, sgd=optimizer)
+    assert state.n_bilm_calls == calls_after_first  # later epochs read the copy's cache
+    assert state.cache.hits >= 2 * len(examples)
+    hits = state.cache.hits
+    nlp("Peter Blackburn flew to Brussels .")
+    assert state.cache.hits == hits and state.n_bilm_calls == calls_after_first + 1  # prediction never caches
+
+
 def test_replace_listeners_invalid(allennlp_fixture):
     nlp = ner_textcat_nlp(allennlp_fixture)
     with pytest.raises(ValueError, match="E886"):

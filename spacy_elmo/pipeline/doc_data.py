@@ -45,6 +45,9 @@ def install_extensions() -> None:
 
 
 def install_vector_hooks(doc: Doc) -> None:
+    """Make doc/span/token .vector, .has_vector and .similarity read doc._.elmo's fixed mix.
+    The elmo component does this for every Doc it processes; hooks are not serialized, so
+    Docs read back from a DocBin (store_user_data=True keeps doc._.elmo) need it again."""
     doc.user_hooks["vector"] = _doc_vector
     doc.user_hooks["has_vector"] = _has_vector
     doc.user_span_hooks["vector"] = _span_vector

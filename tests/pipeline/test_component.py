@@ -3,6 +3,7 @@ import pytest
 import spacy
 from spacy.tokens import Doc
 
+import spacy_elmo
 from spacy_elmo import ElmoBiLM
 from spacy_elmo.layers.elmo_model import get_state
 
@@ -160,6 +161,19 @@ def test_doc_data_survives_docbin(nlp):
     restored = list(DocBin(docs=[doc], store_user_data=True).get_docs(nlp.vocab))[0]
     numpy.testing.assert_array_equal(restored._.elmo.layers, doc._.elmo.layers)
     numpy.testing.assert_array_equal(restored._.elmo.vectors, doc._.elmo.vectors)
+    # a DocBin keeps neither doc.tensor nor the vector hooks: install them again
+    spacy_elmo.install_vector_hooks(restored)
+    numpy.testing.assert_allclose(restored[1].vector, doc[1].vector, atol=1e-6)
+    numpy.testing.assert_allclose(restored[1:3].vector, doc[1:3].vector, atol=1e-6)
+    numpy.testing.assert_allclose(restored.vector, doc.vector, atol=1e-6)
+    assert restored.similarity(doc) == pytest.approx(1.0, abs=1e-5)
+
+
+def test_vectors_survive_to_bytes_through_the_tensor(nlp):
+    doc = nlp("The bank raised rates.")
+    restored = Doc(nlp.vocab).from_bytes(doc.to_bytes())
+    numpy.testing.assert_allclose(restored[1].vector, doc[1].vector, atol=1e-6)
+    numpy.testing.assert_allclose(restored.vector, doc.vector, atol=1e-6)
 
 
 def test_200k_token_doc_is_windowed(allennlp_fixture):

@@ -16,6 +16,11 @@ from spacy.cli.evaluate import evaluate
 DATASETS = {"ner": "conll", "textcat": "sst5", "textcat2": "sst2"}
 
 
+def is_current(metrics_file: Path, model: Path) -> bool:
+    """Whether metrics_file exists and was written after the model was saved."""
+    return metrics_file.exists() and metrics_file.stat().st_mtime > (model / "meta.json").stat().st_mtime
+
+
 def main(training_dir: Path, corpus_dir: Path, metrics_dir: Path, gpu_id: int = typer.Option(-1, "--gpu-id")) -> None:
     metrics_dir.mkdir(parents=True, exist_ok=True)
     runs = sorted(p for p in training_dir.iterdir() if (p / "model-best").is_dir()) if training_dir.is_dir() else []
@@ -28,7 +33,7 @@ def main(training_dir: Path, corpus_dir: Path, metrics_dir: Path, gpu_id: int = 
         model = run / "model-best"
         for split in ("dev", "test"):
             output = metrics_dir / f"{run.name}-{split}.json"
-            if output.exists() and output.stat().st_mtime > (model / "meta.json").stat().st_mtime:
+            if is_current(output, model):
                 continue
             print(f"{run.name} on {split}", flush=True)
             evaluate(str(model), corpus_dir / DATASETS[task] / f"{split}.spacy", output=output, use_gpu=gpu_id, silent=True)

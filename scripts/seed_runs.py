@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import List
 
 import typer
+from evaluate_models import is_current  # scripts/ is on sys.path when a script runs
 from spacy.cli.evaluate import evaluate
 
 app = typer.Typer(add_completion=False, no_args_is_help=True)
@@ -67,7 +68,7 @@ def train(
         scores = {}
         for split, corpus in (("dev", dev_path), ("test", test_path)):
             result = metrics / f"{run.name}-{split}.json"
-            if not result.is_file() or result.stat().st_mtime < (run / "model-best" / "meta.json").stat().st_mtime:
+            if not is_current(result, run / "model-best"):
                 evaluate(str(run / "model-best"), corpus, output=result, use_gpu=gpu_id, silent=True)
             values = json.loads(result.read_text())
             if values.get(score) is None:

@@ -43,10 +43,10 @@ def elmo_tok2vec_init(model: Model, X=None, Y=None) -> None:
 
 def elmo_tok2vec_forward(model: Model, docs: List[Doc], is_train: bool) -> Tuple[List[Floats2d], Callable]:
     elmo, listener = model.layers
-    if model.attrs["frozen"] and is_train:
-        features, backprop = _predict_through_cache(model, elmo, docs), None
-    elif model.attrs["frozen"] or not is_train:
+    if not is_train:
         features, backprop = elmo.predict(docs), None
+    elif model.attrs["frozen"]:
+        features, backprop = _predict_through_cache(model, elmo, docs), None
     else:
         features, backprop = elmo(docs, is_train)
     receive(listener, get_batch_id(docs), features, backprop)
